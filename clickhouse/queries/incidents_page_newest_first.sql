@@ -1,0 +1,11 @@
+-- A page of the filtered list within an inclusive (start_time, id) range, newest first.
+-- The key is time-ordered, so this reads it backwards and stops at the limit; one thread
+-- and 1024-row blocks keep each part from reading a whole default block first. Filters
+-- stay in WHERE: an explicit PREWHERE together with FINAL returned stale versions.
+SELECT {{incident_columns}}
+FROM incidents FINAL
+WHERE {{incident_filter}}
+  AND {{incident_range}}
+ORDER BY start_time DESC, id DESC
+LIMIT {limit:UInt32}
+SETTINGS max_block_size = 1024, max_threads = 1

@@ -1,0 +1,71 @@
+"""Times as the contract takes them (ISO 8601 or epoch seconds) and gives them (ISO UTC).
+
+Stored times are DateTime64(3, 'UTC'), so parsed times are cut to milliseconds here,
+once, and everything downstream compares like with like.
+"""
+
+import math
+import re
+from datetime import UTC, datetime, timedelta
+
+# DateTime64(3)'s range; a time outside it would be silently clamped by ClickHouse.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2299, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def to_millis(moment: datetime) -> datetime:
+    """The same instant in UTC, cut to whole milliseconds."""
+    moment = moment.astimezone(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def from_epoch(seconds: float) -> datetime:
+    """An epoch-seconds value as an aware UTC datetime, checked against the stored range."""
+    if not math.isfinite(seconds):
+        raise ValueError("not a finite number of seconds")
+    millis = round(seconds * 1000)
+    if not (EARLIEST - _EPOCH) <= timedelta(milliseconds=millis) <= (LATEST - _EPOCH):
+        raise ValueError("outside the years 1900-2299")
+    return _EPOCH + timedelta(milliseconds=millis)
+
+
+def parse_time(value: object) -> datetime:
+    """ISO 8601 (a zone-less time is UTC) or epoch seconds, as a number or a numeric string."""
+    if isinstance(value, bool):
+        raise ValueError("expected an ISO 8601 date-time or epoch seconds")
+    if isinstance(value, int | float):
+        return from_epoch(value)
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        return from_epoch(float(value))
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("expected an ISO 8601 date-time or epoch seconds") from None
+    else:
+        raise ValueError("expected an ISO 8601 date-time or epoch seconds")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if not EARLIEST <= moment <= LATEST:
+        raise ValueError("outside the years 1900-2299")
+    return to_millis(moment)
+
+
+def format_time(moment: datetime | None) -> str | None:
+    """ISO 8601 UTC with a ``Z``; fractional seconds only where the time has them."""
+    if moment is None:
+        return None
+    moment = moment.astimezone(UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def now() -> datetime:
+    """The current time, cut to milliseconds like every stored time."""
+    return to_millis(datetime.now(UTC))

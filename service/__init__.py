@@ -1,0 +1,1 @@
+"""The HTTP service: routes parse, call the domain modules and serialise."""

@@ -1,0 +1,56 @@
+"""The app factory: settings in, a FastAPI app out, its store opened by the lifespan."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from clickhouse import Store
+from clickhouse.migrate import migrate
+from ingest.writer import Writer
+from service import errors
+from service.context import Services
+from service.gate import Gate
+from service.incidents import StripedLocks
+from service.routes import incidents, meta
+from service.settings import Settings
+
+log = logging.getLogger("incidents.app")
+
+
+def open_services(settings: Settings) -> Services:
+    """Open the store, bring its schema up to date, and build the writer on it."""
+    store = Store(settings.store_config())
+    try:
+        ran = migrate(store)
+    except Exception:
+        store.close()
+        raise
+    log.info("store %s ready; migrations applied: %s", store.config.describe(), ran or "none")
+    return Services(settings, store, Writer(store), StripedLocks())
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = open_services(settings)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            services.store.close()
+
+    app = FastAPI(
+        title="incidents",
+        version="1",
+        summary="An analytics-first incidents service on ClickHouse.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(meta.router)
+    app.include_router(incidents.router)
+    app.add_middleware(Gate, settings=settings)
+    return app

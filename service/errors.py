@@ -1,0 +1,145 @@
+"""Typed errors that carry their HTTP status, and the one renderer of the contract's body.
+
+Every non-2xx answer, whatever raised it (a route, validation, routing, the gate
+middleware, an unexpected exception), goes out through ``error_response``.
+"""
+
+import logging
+import uuid
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from clickhouse import StoreError, StoreTimeout
+
+log = logging.getLogger("incidents.errors")
+
+FieldError = tuple[str, str]
+
+
+class ApiError(Exception):
+    """An expected failure with its status and the fields (path, message) it concerns."""
+
+    status = HTTPStatus.INTERNAL_SERVER_ERROR
+
+    def __init__(self, *errors: FieldError, headers: dict[str, str] | None = None) -> None:
+        super().__init__("; ".join(f"{path}: {message}" for path, message in errors))
+        self.errors = list(errors)
+        self.headers = headers or {}
+
+
+class BadRequest(ApiError):
+    status = HTTPStatus.BAD_REQUEST
+
+
+class Unauthorized(ApiError):
+    status = HTTPStatus.UNAUTHORIZED
+
+
+class Forbidden(ApiError):
+    status = HTTPStatus.FORBIDDEN
+
+
+class NotFound(ApiError):
+    status = HTTPStatus.NOT_FOUND
+
+
+class PayloadTooLarge(ApiError):
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+class Unavailable(ApiError):
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+
+
+def field_path(location: Sequence[int | str]) -> str:
+    """``("body", "services", 0, "name")`` as ``services[0].name``."""
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def validation_errors(
+    errors: Sequence[Any], prefix: Sequence[int | str] = ()
+) -> list[FieldError]:
+    """Pydantic's errors as (path, message) pairs; request locations are dropped."""
+    found: list[FieldError] = []
+    for error in errors:
+        location = list(error.get("loc", ()))
+        if location and location[0] in ("body", "query", "path", "header"):
+            location = location[1:]
+        path = field_path([*prefix, *location]) or "body"
+        message = str(error.get("msg", "invalid"))
+        message = message.removeprefix("Value error, ")
+        found.append((path, f"{path}: {message}"))
+    return found
+
+
+def error_body(path: str, status: int, errors: Sequence[FieldError]) -> dict[str, Any]:
+    return {
+        "message": HTTPStatus(status).phrase,
+        "logref": uuid.uuid4().hex,
+        "path": path,
+        "_links": {"self": {"href": path, "templated": False}},
+        "_embedded": {"errors": [{"message": m, "path": p} for p, m in errors]},
+    }
+
+
+def error_response(
+    path: str, status: int, errors: Sequence[FieldError], headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(path, status, errors), status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Route every error the app can raise to the contract's body."""
+
+    async def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return error_response(request.url.path, exc.status, exc.errors, exc.headers)
+
+    async def invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError | ValidationError)
+        errors = validation_errors(exc.errors())
+        return error_response(request.url.path, HTTPStatus.BAD_REQUEST, errors)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        return error_response(
+            request.url.path, exc.status_code, [("", detail)], dict(exc.headers or {})
+        )
+
+    async def store_failed(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StoreError)
+        if isinstance(exc, StoreTimeout):
+            errors = [("", "the query took too long; narrow the filters or the window")]
+            return error_response(
+                request.url.path, HTTPStatus.SERVICE_UNAVAILABLE, errors, {"Retry-After": "1"}
+            )
+        return error_response(
+            request.url.path, HTTPStatus.INTERNAL_SERVER_ERROR, [("", "storage failed")]
+        )
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+        return error_response(
+            request.url.path, HTTPStatus.INTERNAL_SERVER_ERROR, [("", "internal error")]
+        )
+
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(ValidationError, invalid)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(StoreError, store_failed)
+    app.add_exception_handler(Exception, unexpected)
