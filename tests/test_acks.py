@@ -1,0 +1,221 @@
+"""Acknowledge: the first acknowledgement stands, its history entry, the list filter."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from clickhouse import Store
+from ingest.model import IncidentIn
+from ingest.rules import IncidentState
+from ingest.writer import Write, Writer
+from service import acks
+from service.errors import NotFound
+from service.incidents import StripedLocks
+from tests.conftest import HEADERS, ORG
+from tests.factories import incident, patch
+from tests.test_gate import assert_error
+
+pytestmark = pytest.mark.integration
+
+OTHER = {"X-Scope-OrgID": "globex"}
+
+
+def create(client: TestClient, headers: dict[str, str] = HEADERS, **fields: Any) -> int:
+    response = client.post("/api/v1/incidents", json=incident(**fields), headers=headers)
+    assert response.status_code == 200, response.text
+    return int(response.text)
+
+
+def ack(client: TestClient, incident_id: int, **headers: str) -> Any:
+    return client.post(
+        f"/api/v1/incidents/{incident_id}/acknowledge", headers={**HEADERS, **headers}
+    )
+
+
+def ack_rows(store: Store, org_id: str, incident_id: int) -> int:
+    """How many acknowledgement rows are stored, read past the service's own queries."""
+    found = store.client.query(
+        "SELECT count() FROM incident_acks WHERE org_id = {org:String} AND id = {id:UInt64}",
+        parameters={"org": org_id, "id": incident_id},
+    )
+    return int(found.result_rows[0][0])
+
+
+def history(client: TestClient, incident_id: int, action: str) -> list[Any]:
+    response = client.get(f"/api/v1/incidents/{incident_id}/history", headers=HEADERS)
+    assert response.status_code == 200, response.text
+    return [entry for entry in response.json() if entry["action"] == action]
+
+
+def test_acknowledge_answers_the_incident_with_the_ack(client: TestClient) -> None:
+    incident_id = create(client)
+    before = client.get(f"/api/v1/incidents/{incident_id}", headers=HEADERS).json()
+    assert before["ackTime"] is None
+
+    response = ack(client, incident_id, **{"User-ID": "alice", "User-Email": "alice@example.com"})
+
+    assert response.status_code == 200, response.text
+    document = response.json()
+    assert document["ackUserId"] == "alice"
+    assert document["ackUserEmail"] == "alice@example.com"
+    assert document["ackTime"] is not None
+    assert list(document) == list(before)
+    assert {k: v for k, v in document.items() if not k.startswith("ack")} == {
+        k: v for k, v in before.items() if not k.startswith("ack")
+    }
+    assert client.get(f"/api/v1/incidents/{incident_id}", headers=HEADERS).json() == document
+
+
+def test_the_first_acknowledgement_stands(client: TestClient, store: Store) -> None:
+    incident_id = create(client)
+    first = ack(client, incident_id, **{"User-ID": "alice"}).json()
+
+    again = ack(client, incident_id, **{"User-ID": "bob", "User-Email": "bob@example.com"})
+
+    assert again.status_code == 200
+    assert again.json() == first
+    assert first["ackUserEmail"] is None
+    assert ack_rows(store, ORG, incident_id) == 1
+    entries = history(client, incident_id, "acknowledged")
+    assert entries == [
+        {
+            "at": first["ackTime"],
+            "action": "acknowledged",
+            "userId": "alice",
+            "changes": {
+                "ackTime": {"from": None, "to": first["ackTime"]},
+                "ackUserId": {"from": None, "to": "alice"},
+            },
+        }
+    ]
+
+
+def test_history_names_the_email_when_given(client: TestClient) -> None:
+    incident_id = create(client)
+    document = ack(client, incident_id, **{"User-ID": "alice", "User-Email": "a@example.com"})
+    (entry,) = history(client, incident_id, "acknowledged")
+    assert entry["userId"] == "alice"
+    assert entry["changes"]["ackUserEmail"] == {"from": None, "to": "a@example.com"}
+    assert entry["at"] == document.json()["ackTime"]
+
+
+def test_concurrent_acknowledgements_give_one(client: TestClient, store: Store) -> None:
+    incident_id = create(client)
+    users = [f"user-{n}" for n in range(8)]
+    start = threading.Barrier(len(users))
+
+    def acknowledge(user: str) -> Any:
+        start.wait()
+        return ack(client, incident_id, **{"User-ID": user}).json()
+
+    with ThreadPoolExecutor(len(users)) as pool:
+        answers = list(pool.map(acknowledge, users))
+
+    assert ack_rows(store, ORG, incident_id) == 1
+    assert len({a["ackUserId"] for a in answers}) == 1
+    assert len({a["ackTime"] for a in answers}) == 1
+    assert len(history(client, incident_id, "acknowledged")) == 1
+
+
+def test_concurrent_acknowledgements_in_the_domain(store: Store) -> None:
+    """The same race without HTTP, on the thread pool a server would use."""
+    writer = Writer(store)
+    (state,) = writer.commit([Write(ORG, IncidentIn.model_validate(incident()))])
+    assert isinstance(state, IncidentState)
+    locks = StripedLocks()
+    start = threading.Barrier(6)
+
+    def acknowledge(n: int) -> Any:
+        start.wait()
+        return acks.acknowledge(
+            store, writer, locks, ORG, state.id, user_id=f"u{n}", user_email=None
+        )
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(acknowledge, range(6)))
+    assert ack_rows(store, ORG, state.id) == 1
+    assert len({a["ackUserId"] for a in answers}) == 1
+
+
+def test_unknown_incident_is_404_in_the_domain(store: Store) -> None:
+    with pytest.raises(NotFound):
+        acks.acknowledge(
+            store, Writer(store), StripedLocks(), ORG, 12345, user_id="u", user_email=None
+        )
+
+
+def test_user_id_is_required(client: TestClient, store: Store) -> None:
+    incident_id = create(client)
+    assert_error(ack(client, incident_id), 400, "User-ID")
+    assert_error(ack(client, incident_id, **{"User-ID": ""}), 400, "User-ID")
+    assert_error(ack(client, incident_id, **{"User-ID": "u" * 256}), 400, "User-ID")
+    assert_error(
+        ack(client, incident_id, **{"User-ID": "u", "User-Email": "e" * 256}), 400, "User-Email"
+    )
+    assert ack_rows(store, ORG, incident_id) == 0
+    assert ack(client, incident_id, **{"User-ID": "u" * 255}).status_code == 200
+
+
+def test_input_is_checked_before_existence(client: TestClient) -> None:
+    assert_error(ack(client, 777), 400, "User-ID")
+    assert_error(ack(client, 777, **{"User-ID": "alice"}), 404)
+    assert_error(ack(client, 2**64, **{"User-ID": "alice"}), 400)
+
+
+def test_tenant_is_checked_first(client: TestClient) -> None:
+    incident_id = create(client)
+    response = client.post(f"/api/v1/incidents/{incident_id}/acknowledge")
+    assert_error(response, 401, "X-Scope-OrgID")
+
+
+def test_another_tenants_incident_is_404(client: TestClient, store: Store) -> None:
+    incident_id = create(client)
+    response = client.post(
+        f"/api/v1/incidents/{incident_id}/acknowledge", headers={**OTHER, "User-ID": "mallory"}
+    )
+    assert_error(response, 404)
+    assert ack_rows(store, ORG, incident_id) == 0
+    assert ack_rows(store, OTHER["X-Scope-OrgID"], incident_id) == 0
+    document = client.get(f"/api/v1/incidents/{incident_id}", headers=HEADERS).json()
+    assert document["ackUserId"] is None
+
+
+def listed_ids(client: TestClient, **params: str) -> set[int]:
+    response = client.get(
+        "/api/v1/incidents", params={"pageSize": "100", **params}, headers=HEADERS
+    )
+    assert response.status_code == 200, response.text
+    return {item["id"] for item in response.json()["data"]}
+
+
+def test_acknowledged_filter(client: TestClient) -> None:
+    ids = [create(client, incidentId=f"inc-{n}") for n in range(5)]
+    acknowledged = {ids[1], ids[3]}
+    for incident_id in acknowledged:
+        ack(client, incident_id, **{"User-ID": "alice"})
+    other_org = create(client, headers=OTHER, incidentId="inc-1")
+    client.post(f"/api/v1/incidents/{other_org}/acknowledge", headers={**OTHER, "User-ID": "x"})
+
+    assert listed_ids(client, acknowledged="true") == acknowledged
+    assert listed_ids(client, acknowledged="false") == set(ids) - acknowledged
+    assert listed_ids(client) == set(ids)
+
+
+def test_create_or_update_and_patch_keep_the_acknowledgement(client: TestClient) -> None:
+    incident_id = create(client, startTime=1_700_000_000)
+    acked = ack(client, incident_id, **{"User-ID": "alice", "User-Email": "a@example.com"}).json()
+
+    # A detector's update, moving the start too, then a person's PATCH.
+    assert create(client, startTime=1_700_000_100, title="worse", status="RESOLVED") == incident_id
+    response = client.patch(f"/api/v1/incidents/{incident_id}", json=patch(), headers=HEADERS)
+    assert response.status_code == 200, response.text
+
+    document = client.get(f"/api/v1/incidents/{incident_id}", headers=HEADERS).json()
+    assert document["title"] == "patched title"
+    ack_fields = ("ackTime", "ackUserId", "ackUserEmail")
+    assert {k: document[k] for k in ack_fields} == {k: acked[k] for k in ack_fields}
+    assert listed_ids(client, acknowledged="true") == {incident_id}
+    assert listed_ids(client, acknowledged="false") == set()
