@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import pyarrow as pa
+
 from clickhouse import Store
 from ingest.timestamps import EARLIEST, LATEST
 from service.errors import BadRequest
@@ -72,7 +74,7 @@ def page(store: Store, org_id: str, query: ListQuery) -> Document:
         rows = read("incidents_page_oldest_first", at.after() if at else LOWEST, HIGHEST, size + 1)
         has_previous = rows.num_rows > size
         rows = rows.slice(0, size)
-        rows = rows.take(list(reversed(range(rows.num_rows))))
+        rows = rows.take(pa.array(range(rows.num_rows - 1, -1, -1), pa.int64()))
         has_next = at is not None and any_in(LOWEST, at)
     data = incident_documents(store, org_id, rows)
     return {
