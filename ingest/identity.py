@@ -1,6 +1,7 @@
 """Deterministic incident ids and the per-process version clock."""
 
 import hashlib
+import secrets
 import threading
 import time
 
@@ -45,3 +46,41 @@ class VersionClock:
             first = max(time.time_ns(), self._last + 1)
             self._last = first + count - 1
             return range(first, first + count)
+
+
+# Note ids: milliseconds since 2024-01-01 UTC, then a per-process sequence, then random.
+_NOTE_EPOCH_MS = 1_704_067_200_000
+_NOTE_SEQUENCE_BITS = 4
+_NOTE_RANDOM_BITS = 8
+_NOTE_SEQUENCE_MAX = (1 << _NOTE_SEQUENCE_BITS) - 1
+
+
+class NoteIds:
+    """Time-ordered 53-bit note ids, strictly increasing within the process.
+
+    Bit layout, most significant first: 41 bits of milliseconds since 2024-01-01 UTC
+    (enough until 2093), 4 bits of a per-process sequence within that millisecond, and 8
+    random bits, so that two processes minting an id in the same millisecond collide
+    only once in 256 times. When the sequence runs out the id borrows the next
+    millisecond, and a wall clock that steps back is ignored: ids never go backwards.
+    53 bits keep ids exact as JavaScript numbers.
+    """
+
+    def __init__(self) -> None:
+        self._millis = 0
+        self._sequence = 0
+        self._lock = threading.Lock()
+
+    def next(self) -> int:
+        with self._lock:
+            millis = max(time.time_ns() // 1_000_000 - _NOTE_EPOCH_MS, self._millis, 1)
+            if millis == self._millis:
+                self._sequence += 1
+                if self._sequence > _NOTE_SEQUENCE_MAX:
+                    millis, self._sequence = millis + 1, 0
+            else:
+                self._sequence = 0
+            self._millis = millis
+            sequence = self._sequence
+        high = (millis << _NOTE_SEQUENCE_BITS | sequence) << _NOTE_RANDOM_BITS
+        return high | secrets.randbits(_NOTE_RANDOM_BITS)

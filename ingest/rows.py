@@ -6,128 +6,154 @@ live columns match these schemas.
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
+import orjson
 import pyarrow as pa
 
+from ingest.model import IncidentIn
 from ingest.rules import IncidentState
 from ingest.timestamps import format_time
 
 _TIME = pa.timestamp("ms", tz="UTC")
 _STRINGS = pa.list_(pa.string())
 
-INCIDENTS = pa.schema(
-    [
-        ("org_id", pa.string()),
-        ("id", pa.uint64()),
-        ("source", pa.string()),
-        ("incident_id", pa.string()),
-        ("start_time", _TIME),
-        ("type", pa.string()),
-        ("title", pa.string()),
-        ("category", pa.string()),
-        ("description", pa.string()),
-        ("recommendation", pa.string()),
-        ("status", pa.string()),
-        ("resolution", pa.string()),
-        ("services", pa.string()),
-        ("service_names", _STRINGS),
-        ("service_namespaces", _STRINGS),
-        ("metric_names", _STRINGS),
-        ("end_time", _TIME),
-        ("resolved_at", _TIME),
-        ("source_site", pa.string()),
-        ("severity", pa.string()),
-        ("priority", pa.string()),
-        ("metadata", pa.string()),
-        ("updated_at", _TIME),
-        ("version", pa.uint64()),
-        ("is_deleted", pa.uint8()),
-    ]
+
+def _schema(*columns: tuple[str, pa.DataType]) -> pa.Schema:
+    return pa.schema([pa.field(name, kind) for name, kind in columns])
+
+
+INCIDENTS = _schema(
+    ("org_id", pa.string()),
+    ("id", pa.uint64()),
+    ("source", pa.string()),
+    ("incident_id", pa.string()),
+    ("start_time", _TIME),
+    ("type", pa.string()),
+    ("title", pa.string()),
+    ("category", pa.string()),
+    ("description", pa.string()),
+    ("recommendation", pa.string()),
+    ("status", pa.string()),
+    ("resolution", pa.string()),
+    ("services", pa.string()),
+    ("service_names", _STRINGS),
+    ("service_namespaces", _STRINGS),
+    ("metric_names", _STRINGS),
+    ("end_time", _TIME),
+    ("resolved_at", _TIME),
+    ("source_site", pa.string()),
+    ("severity", pa.string()),
+    ("priority", pa.string()),
+    ("metadata", pa.string()),
+    ("updated_at", _TIME),
+    ("version", pa.uint64()),
+    ("is_deleted", pa.uint8()),
 )
 
-INCIDENT_KEYS = pa.schema(
-    [
-        ("org_id", pa.string()),
-        ("id", pa.uint64()),
-        ("source", pa.string()),
-        ("incident_id", pa.string()),
-        ("start_time", _TIME),
-        ("resolved_at", _TIME),
-        ("version", pa.uint64()),
-    ]
+INCIDENT_KEYS = _schema(
+    ("org_id", pa.string()),
+    ("id", pa.uint64()),
+    ("source", pa.string()),
+    ("incident_id", pa.string()),
+    ("start_time", _TIME),
+    ("resolved_at", _TIME),
+    ("version", pa.uint64()),
 )
 
-INCIDENT_EVENTS = pa.schema(
-    [
-        ("org_id", pa.string()),
-        ("id", pa.uint64()),
-        ("version", pa.uint64()),
-        ("at", _TIME),
-        ("action", pa.string()),
-        ("user_id", pa.string()),
-        ("payload", pa.string()),
-    ]
+INCIDENT_EVENTS = _schema(
+    ("org_id", pa.string()),
+    ("id", pa.uint64()),
+    ("version", pa.uint64()),
+    ("at", _TIME),
+    ("action", pa.string()),
+    ("user_id", pa.string()),
+    ("payload", pa.string()),
 )
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _incident_row(state: IncidentState, start: datetime, deleted: bool) -> dict[str, Any]:
-    item = state.incident
-    return {
-        "org_id": state.org_id,
-        "id": state.id,
-        "source": item.source,
-        "incident_id": item.incident_id,
-        "start_time": start,
-        "type": item.type.value,
-        "title": item.title,
-        "category": item.category.value,
-        "description": item.description,
-        "recommendation": item.recommendation,
-        "status": item.status.value,
-        "resolution": item.resolution,
-        "services": _compact([s.model_dump() for s in item.services]),
-        "service_names": [s.name for s in item.services],
-        "service_namespaces": [s.namespace for s in item.services],
-        "metric_names": list(item.metric_names),
-        "end_time": item.end_time,
-        "resolved_at": state.resolved_at,
-        "source_site": item.source_site,
-        "severity": item.severity,
-        "priority": item.priority,
-        "metadata": _compact(item.metadata),
-        "updated_at": state.updated_at,
-        "version": state.version,
-        "is_deleted": int(deleted),
-    }
+def compact(value: Any) -> str:
+    """Compact JSON text; orjson because the writer encodes three documents per row."""
+    return orjson.dumps(value).decode()
 
 
 def incident_rows(states: Sequence[IncidentState]) -> pa.Table:
-    """New versions, plus a tombstone at the old key of every incident whose start moved."""
-    rows = [_incident_row(s, s.start_time, False) for s in states]
-    rows += [_incident_row(s, s.moved_from, True) for s in states if s.moved_from is not None]
-    return pa.Table.from_pylist(rows, schema=INCIDENTS)
+    """New versions, plus a tombstone at the old key of every incident whose start moved.
+
+    Built column by column: a dict per row costs twice as much at 10k rows a batch.
+    """
+    moved = [s for s in states if s.moved_from is not None]
+    every = [*states, *moved]
+    items = [s.incident for s in every]
+    columns: dict[str, list[Any]] = {
+        "org_id": [s.org_id for s in every],
+        "id": [s.id for s in every],
+        "source": [i.source for i in items],
+        "incident_id": [i.incident_id for i in items],
+        "start_time": [s.start_time for s in states] + [s.moved_from for s in moved],
+        "type": [i.type.value for i in items],
+        "title": [i.title for i in items],
+        "category": [i.category.value for i in items],
+        "description": [i.description for i in items],
+        "recommendation": [i.recommendation for i in items],
+        "status": [i.status.value for i in items],
+        "resolution": [i.resolution for i in items],
+        "services": [compact([s.model_dump() for s in i.services]) for i in items],
+        "service_names": [[s.name for s in i.services] for i in items],
+        "service_namespaces": [[s.namespace for s in i.services] for i in items],
+        "metric_names": [i.metric_names for i in items],
+        "end_time": [i.end_time for i in items],
+        "resolved_at": [s.resolved_at for s in every],
+        "source_site": [i.source_site for i in items],
+        "severity": [i.severity for i in items],
+        "priority": [i.priority for i in items],
+        "metadata": [compact(i.metadata) for i in items],
+        "updated_at": [s.updated_at for s in every],
+        "version": [s.version for s in every],
+        "is_deleted": [0] * len(states) + [1] * len(moved),
+    }
+    return pa.table(columns, schema=INCIDENTS)
+
+
+def incident_from_row(row: dict[str, Any]) -> IncidentIn:
+    """A stored row (the incident columns) back as the request that would store it."""
+    return IncidentIn.model_validate(
+        {
+            "type": row["type"],
+            "incidentId": row["incident_id"],
+            "title": row["title"],
+            "category": row["category"],
+            "description": row["description"],
+            "recommendation": row["recommendation"],
+            "source": row["source"],
+            "status": row["status"],
+            "resolution": row["resolution"],
+            "services": json.loads(row["services"]),
+            "metricNames": row["metric_names"],
+            "startTime": row["start_time"],
+            "endTime": row["end_time"],
+            "sourceSite": row["source_site"],
+            "severity": row["severity"],
+            "priority": row["priority"],
+            "metadata": json.loads(row["metadata"]),
+        }
+    )
 
 
 def key_rows(states: Sequence[IncidentState]) -> pa.Table:
-    rows = [
-        {
-            "org_id": s.org_id,
-            "id": s.id,
-            "source": s.incident.source,
-            "incident_id": s.incident.incident_id,
-            "start_time": s.start_time,
-            "resolved_at": s.resolved_at,
-            "version": s.version,
-        }
-        for s in states
-    ]
-    return pa.Table.from_pylist(rows, schema=INCIDENT_KEYS)
+    columns: dict[str, list[Any]] = {
+        "org_id": [s.org_id for s in states],
+        "id": [s.id for s in states],
+        "source": [s.incident.source for s in states],
+        "incident_id": [s.incident.incident_id for s in states],
+        "start_time": [s.start_time for s in states],
+        "resolved_at": [s.resolved_at for s in states],
+        "version": [s.version for s in states],
+    }
+    return pa.table(columns, schema=INCIDENT_KEYS)
+
+
+_TIMES = {"start_time", "end_time"}
 
 
 def state_document(state: IncidentState) -> dict[str, Any]:
@@ -135,24 +161,26 @@ def state_document(state: IncidentState) -> dict[str, Any]:
 
     History stores this per write and compares consecutive documents when read.
     """
-    document = state.incident.model_dump(mode="json", by_alias=True)
-    document["startTime"] = format_time(state.start_time)
-    document["endTime"] = format_time(state.incident.end_time)
-    document["resolvedAt"] = format_time(state.resolved_at)
-    return document
+    document = state.incident.model_dump(by_alias=True, exclude=_TIMES)
+    position = list(document).index("sourceSite")
+    fields = list(document.items())
+    times = [
+        ("startTime", format_time(state.start_time)),
+        ("endTime", format_time(state.incident.end_time)),
+    ]
+    ordered = dict(fields[:position] + times + fields[position:])
+    ordered["resolvedAt"] = format_time(state.resolved_at)
+    return ordered
 
 
 def event_rows(states: Sequence[IncidentState]) -> pa.Table:
-    rows = [
-        {
-            "org_id": s.org_id,
-            "id": s.id,
-            "version": s.version,
-            "at": s.updated_at,
-            "action": s.action.value,
-            "user_id": None,
-            "payload": _compact(state_document(s)),
-        }
-        for s in states
-    ]
-    return pa.Table.from_pylist(rows, schema=INCIDENT_EVENTS)
+    columns: dict[str, list[Any]] = {
+        "org_id": [s.org_id for s in states],
+        "id": [s.id for s in states],
+        "version": [s.version for s in states],
+        "at": [s.updated_at for s in states],
+        "action": [s.action.value for s in states],
+        "user_id": [None] * len(states),
+        "payload": [compact(state_document(s)) for s in states],
+    }
+    return pa.table(columns, schema=INCIDENT_EVENTS)

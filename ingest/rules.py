@@ -72,10 +72,7 @@ def settle(
     resolved_at: datetime | None = None
     if incident.status is IncidentStatus.RESOLVED:
         resolved_at = incident.end_time or (prior.resolved_at if prior else None) or now
-    if prior is None:
-        action = Action.CREATED
-    else:
-        action = Action.PATCHED if patch else Action.UPDATED
+    action = Action.CREATED if prior is None else Action.PATCHED if patch else Action.UPDATED
     moved_from = prior.start_time if prior and prior.start_time != start else None
     return IncidentState(
         org_id=org_id,

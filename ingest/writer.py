@@ -1,42 +1,67 @@
-"""The one function every incident write goes through.
+"""The one function every incident write goes through: ``Writer.commit``.
 
-``Writer.commit`` reads the prior state of every incident in the batch in one query,
-applies the rules in arrival order (a later item sees an earlier item of the same
-batch), and inserts one Arrow batch per table: incidents (with tombstones for moved
-starts), incident_keys and incident_events.
+A commit reads what the rules need in one query per table (the prior start and
+resolution time of every incident from incident_keys; the full current row only for
+PATCHes), applies the writes in arrival order (a later write sees an earlier one of the
+same batch), and inserts one Arrow batch per table: incidents (with tombstones where a
+start moved), incident_keys and incident_events. The group-commit queue in
+``ingest.group`` calls it with many requests' writes at once; the bulk loader calls it
+with file chunks.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from clickhouse import Store
 from ingest.identity import VersionClock, incident_key
-from ingest.model import IncidentIn
-from ingest.rows import event_rows, incident_rows, key_rows
+from ingest.model import IncidentIn, IncidentPatch
+from ingest.rows import event_rows, incident_from_row, incident_rows, key_rows
 from ingest.rules import IncidentState, InvalidIncident, Prior, settle
 from ingest.timestamps import now
 
 NaturalKey = tuple[str, str, str]
+IncidentRef = tuple[str, int]
 
 
 @dataclass(frozen=True)
-class Write:
-    """One incident to store for a tenant; ``patch`` marks a person's PATCH."""
+class Upsert:
+    """Create-or-update of one incident for a tenant."""
 
     org_id: str
     incident: IncidentIn
-    patch: bool = False
+    id: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", incident_key(*self.natural_key))
 
     @property
     def natural_key(self) -> NaturalKey:
         return (self.org_id, self.incident.source, self.incident.incident_id)
 
-    @property
-    def id(self) -> int:
-        return incident_key(*self.natural_key)
+
+@dataclass(frozen=True)
+class Patch:
+    """A person's PATCH of an existing incident, applied to its state at flush time."""
+
+    org_id: str
+    id: int
+    change: IncidentPatch
 
 
-Outcome = IncidentState | InvalidIncident
+Write = Upsert | Patch
+
+
+class UnknownIncident(LookupError):
+    """A PATCH named an incident that does not exist (for this tenant)."""
+
+
+Outcome = IncidentState | InvalidIncident | UnknownIncident
+
+
+def _patched(base: IncidentIn, start: Prior, change: IncidentPatch) -> IncidentIn:
+    """``base`` with the patchable fields replaced; the start it has is kept."""
+    return base.model_copy(update={**dict(change), "start_time": start.start_time})
 
 
 class Writer:
@@ -46,17 +71,14 @@ class Writer:
         self.store = store
         self.clock = clock or VersionClock()
 
-    def priors(self, writes: Sequence[Write]) -> dict[NaturalKey, Prior]:
-        """The stored state of every incident in ``writes``, in one read."""
-        if not writes:
+    def _priors(self, upserts: Sequence[Upsert]) -> dict[NaturalKey, Prior]:
+        """The stored start and resolution time of every upserted incident, in one read."""
+        if not upserts:
             return {}
-        wanted = {w.natural_key for w in writes}
+        wanted = {u.natural_key for u in upserts}
         found = self.store.query(
             "incident_keys_lookup",
-            {
-                "orgs": sorted({w.org_id for w in writes}),
-                "ids": sorted({w.id for w in writes}),
-            },
+            {"orgs": sorted({u.org_id for u in upserts}), "ids": sorted({u.id for u in upserts})},
         )
         priors: dict[NaturalKey, Prior] = {}
         for row in found.to_pylist():
@@ -65,26 +87,41 @@ class Writer:
                 priors[key] = Prior(row["start_time"], row["resolved_at"])
         return priors
 
+    def _currents(self, patches: Sequence[Patch]) -> dict[IncidentRef, tuple[IncidentIn, Prior]]:
+        """The stored state of every patched incident, in one read."""
+        if not patches:
+            return {}
+        wanted = {(p.org_id, p.id) for p in patches}
+        found = self.store.query(
+            "incidents_current_of",
+            {"orgs": sorted({p.org_id for p in patches}), "ids": sorted({p.id for p in patches})},
+        )
+        return {
+            (row["org_id"], row["id"]): (
+                incident_from_row(row),
+                Prior(row["start_time"], row["resolved_at"]),
+            )
+            for row in found.to_pylist()
+            if (row["org_id"], row["id"]) in wanted
+        }
+
     def commit(self, writes: Sequence[Write]) -> list[Outcome]:
         """Store ``writes``; one outcome per write, in order: its state or why it failed."""
-        priors = self.priors(writes)
+        upserts = [w for w in writes if isinstance(w, Upsert)]
+        priors = self._priors(upserts)
+        currents = self._currents([w for w in writes if isinstance(w, Patch)])
+        latest: dict[IncidentRef, IncidentState] = {}
         moment = now()
         outcomes: list[Outcome] = []
         for write, version in zip(writes, self.clock.take(len(writes)), strict=True):
             try:
-                state = settle(
-                    write.org_id,
-                    write.id,
-                    write.incident,
-                    priors.get(write.natural_key),
-                    moment,
-                    version,
-                    patch=write.patch,
-                )
-            except InvalidIncident as invalid:
-                outcomes.append(invalid)
+                state = self._settle(write, priors, currents, latest, moment, version)
+            except (InvalidIncident, UnknownIncident) as failed:
+                outcomes.append(failed)
                 continue
-            priors[write.natural_key] = state.as_prior()
+            key = (state.org_id, state.incident.source, state.incident.incident_id)
+            priors[key] = state.as_prior()
+            latest[(state.org_id, state.id)] = state
             outcomes.append(state)
         states = [o for o in outcomes if isinstance(o, IncidentState)]
         if states:
@@ -92,3 +129,26 @@ class Writer:
             self.store.insert("incident_keys", key_rows(states))
             self.store.insert("incident_events", event_rows(states))
         return outcomes
+
+    @staticmethod
+    def _settle(
+        write: Write,
+        priors: dict[NaturalKey, Prior],
+        currents: dict[IncidentRef, tuple[IncidentIn, Prior]],
+        latest: dict[IncidentRef, IncidentState],
+        moment: datetime,
+        version: int,
+    ) -> IncidentState:
+        if isinstance(write, Upsert):
+            prior = priors.get(write.natural_key)
+            return settle(write.org_id, write.id, write.incident, prior, moment, version)
+        ref = (write.org_id, write.id)
+        earlier = latest.get(ref)
+        if earlier is not None:
+            base, prior = earlier.incident, earlier.as_prior()
+        elif ref in currents:
+            base, prior = currents[ref]
+        else:
+            raise UnknownIncident(f"no incident {write.id}")
+        incident = _patched(base, prior, write.change)
+        return settle(write.org_id, write.id, incident, prior, moment, version, patch=True)

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from clickhouse import Store
+from ingest.group import GroupCommit
 from ingest.writer import Writer
 from service.incidents import StripedLocks
 from service.settings import Settings
@@ -18,6 +19,7 @@ class Services:
     settings: Settings
     store: Store
     writer: Writer
+    ingest: GroupCommit
     locks: StripedLocks
 
 
@@ -26,13 +28,16 @@ class Context:
     org_id: str
     store: Store
     writer: Writer
+    ingest: GroupCommit
     locks: StripedLocks
 
 
 def context(request: Request) -> Context:
     """The tenant the gate admitted, with the app's services."""
     services: Services = request.app.state.services
-    return Context(request.state.org_id, services.store, services.writer, services.locks)
+    return Context(
+        request.state.org_id, services.store, services.writer, services.ingest, services.locks
+    )
 
 
 Ctx = Annotated[Context, Depends(context)]

@@ -17,10 +17,10 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clickhouse import StoreError, StoreTimeout
+from ingest.group import Closed, FlushFailed, Overloaded
+from ingest.problems import FieldError, field_errors
 
 log = logging.getLogger("incidents.errors")
-
-FieldError = tuple[str, str]
 
 
 class ApiError(Exception):
@@ -58,31 +58,9 @@ class Unavailable(ApiError):
     status = HTTPStatus.SERVICE_UNAVAILABLE
 
 
-def field_path(location: Sequence[int | str]) -> str:
-    """``("body", "services", 0, "name")`` as ``services[0].name``."""
-    text = ""
-    for part in location:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
-
-
-def validation_errors(
-    errors: Sequence[Any], prefix: Sequence[int | str] = ()
-) -> list[FieldError]:
-    """Pydantic's errors as (path, message) pairs; request locations are dropped."""
-    found: list[FieldError] = []
-    for error in errors:
-        location = list(error.get("loc", ()))
-        if location and location[0] in ("body", "query", "path", "header"):
-            location = location[1:]
-        path = field_path([*prefix, *location]) or "body"
-        message = str(error.get("msg", "invalid"))
-        message = message.removeprefix("Value error, ")
-        found.append((path, f"{path}: {message}"))
-    return found
+def validation_errors(errors: Sequence[Any]) -> list[FieldError]:
+    """Pydantic's errors of a request as (path, message) pairs, request locations dropped."""
+    return field_errors(errors, skip=("body", "query", "path", "header"))
 
 
 def error_body(path: str, status: int, errors: Sequence[FieldError]) -> dict[str, Any]:
@@ -131,6 +109,21 @@ def install(app: FastAPI) -> None:
             request.url.path, HTTPStatus.INTERNAL_SERVER_ERROR, [("", "storage failed")]
         )
 
+    async def ingest_refused(request: Request, exc: Exception) -> Response:
+        path = request.url.path
+        if isinstance(exc, Overloaded):
+            errors = [("", "too many writes are queued; retry shortly")]
+            retry = {"Retry-After": str(max(1, round(exc.retry_after)))}
+            return error_response(path, HTTPStatus.SERVICE_UNAVAILABLE, errors, retry)
+        if isinstance(exc, Closed):
+            errors = [("", "the service is shutting down; retry on another instance")]
+            return error_response(
+                path, HTTPStatus.SERVICE_UNAVAILABLE, errors, {"Retry-After": "1"}
+            )
+        return error_response(
+            path, HTTPStatus.INTERNAL_SERVER_ERROR, [("", "the write could not be stored")]
+        )
+
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path, exc_info=exc)
         return error_response(
@@ -142,4 +135,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(StoreError, store_failed)
+    for refusal in (Overloaded, Closed, FlushFailed):
+        app.add_exception_handler(refusal, ingest_refused)
     app.add_exception_handler(Exception, unexpected)

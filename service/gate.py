@@ -10,7 +10,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from http import HTTPStatus
 from typing import Any
 
-from service.errors import FieldError, error_response
+from ingest.problems import FieldError
+from service.errors import error_response
 from service.settings import Settings
 
 Scope = MutableMapping[str, Any]
@@ -52,7 +53,7 @@ class Gate:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        refusal = self.refuse(headers, path)
+        refusal = self.refuse(headers)
         if refusal is None:
             scope.setdefault("state", {})["org_id"] = headers.get("x-scope-orgid", self.default_org)
             limit = BODY_LIMITS.get(path, DEFAULT_BODY_LIMIT)
@@ -64,7 +65,7 @@ class Gate:
             return
         await self.app(scope, receive, send)
 
-    def refuse(self, headers: dict[str, str], path: str) -> tuple[int, list[FieldError]] | None:
+    def refuse(self, headers: dict[str, str]) -> tuple[int, list[FieldError]] | None:
         org = headers.get("x-scope-orgid")
         if org is None and self.default_org is not None:
             org = self.default_org
@@ -75,7 +76,9 @@ class Gate:
             scheme, _, token = headers.get("authorization", "").partition(" ")
             allowed = self.api_keys.get(token.strip()) if scheme.lower() == "bearer" else None
             if allowed is None:
-                return HTTPStatus.UNAUTHORIZED, [("Authorization", "a valid Bearer key is required")]
+                return HTTPStatus.UNAUTHORIZED, [
+                    ("Authorization", "a valid Bearer key is required")
+                ]
             if org not in allowed and "*" not in allowed:
                 return HTTPStatus.FORBIDDEN, [("Authorization", f"this key may not use org {org}")]
         version = headers.get("api-version")

@@ -6,17 +6,17 @@ import threading
 from typing import Any
 
 from clickhouse import Store
-from ingest.model import IncidentIn, IncidentPatch
-from ingest.rules import Action, InvalidIncident
+from ingest.batch import Validated
+from ingest.group import GroupCommit
+from ingest.model import IncidentPatch
+from ingest.rules import Action, IncidentState, InvalidIncident
 from ingest.timestamps import format_time
-from ingest.writer import Write, Writer
+from ingest.writer import Patch, UnknownIncident, Upsert, Write
 from service.errors import BadRequest, NotFound
 from service.render import Document, incident_documents
 
 log = logging.getLogger("incidents.domain")
 
-# Response fields that a writer does not send: they are derived or belong elsewhere.
-_DERIVED = ("id", "resolvedAt", "ackTime", "ackUserId", "ackUserEmail", "updatedAt")
 _STATE_ACTIONS = frozenset(a.value for a in Action)
 
 
@@ -34,12 +34,35 @@ def not_found(incident_id: int) -> NotFound:
     return NotFound(("id", f"id: no incident {incident_id}"))
 
 
-def stored(writer: Writer, write: Write) -> int:
-    """Commit one write; a rule it breaks is a 400 naming the field."""
-    (outcome,) = writer.commit([write])
+def submit(ingest: GroupCommit, write: Write, size: int = 0) -> IncidentState:
+    """Commit one write through the group-commit queue; a broken rule is a 400."""
+    (outcome,) = ingest.submit([write], size)
     if isinstance(outcome, InvalidIncident):
         raise BadRequest(*[(field, f"{field}: {message}") for field, message in outcome.errors])
-    return outcome.id
+    if isinstance(outcome, UnknownIncident):
+        assert isinstance(write, Patch)
+        raise not_found(write.id)
+    return outcome
+
+
+def submit_batch(ingest: GroupCommit, org_id: str, batch: Validated, size: int) -> Document:
+    """Store the valid items of a batch; ids align with the input, errors by index."""
+    writes = [(n, Upsert(org_id, item)) for n, item in enumerate(batch.items) if item is not None]
+    ids: list[int | None] = [None] * len(batch.items)
+    problems = dict(batch.errors)
+    outcomes = ingest.submit([w for _, w in writes], size)
+    for (index, _), outcome in zip(writes, outcomes, strict=True):
+        if isinstance(outcome, IncidentState):
+            ids[index] = outcome.id
+        elif isinstance(outcome, InvalidIncident):
+            problems[index] = [(f, f"{f}: {m}") for f, m in outcome.errors]
+    return {
+        "ids": ids,
+        "errors": [
+            {"index": index, "errors": [{"message": m, "path": p} for p, m in found]}
+            for index, found in sorted(problems.items())
+        ],
+    }
 
 
 def get(store: Store, org_id: str, incident_id: int) -> Document:
@@ -52,20 +75,15 @@ def get(store: Store, org_id: str, incident_id: int) -> Document:
 
 
 def patch(
-    store: Store,
-    writer: Writer,
-    locks: StripedLocks,
-    org_id: str,
-    incident_id: int,
-    change: IncidentPatch,
+    store: Store, ingest: GroupCommit, org_id: str, incident_id: int, change: IncidentPatch
 ) -> Document:
-    """Replace the patchable fields; start and end are kept, resolution rules apply."""
-    with locks(org_id, incident_id):
-        current = get(store, org_id, incident_id)
-        fields = {k: v for k, v in current.items() if k not in _DERIVED}
-        fields.update(change.model_dump(mode="json", by_alias=True))
-        stored(writer, Write(org_id, IncidentIn.model_validate(fields), patch=True))
-        return get(store, org_id, incident_id)
+    """Replace the patchable fields of the incident's state at commit time.
+
+    The writer applies the PATCH to the state it reads (or has queued) when it commits,
+    so a create-or-update answered just before is never undone by it.
+    """
+    submit(ingest, Patch(org_id, incident_id, change))
+    return get(store, org_id, incident_id)
 
 
 def _changes(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any]:

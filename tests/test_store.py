@@ -11,7 +11,7 @@ from clickhouse.migrate import applied, migrate
 from clickhouse.sql import migration_files
 from ingest.model import IncidentIn
 from ingest.rows import INCIDENT_EVENTS, INCIDENT_KEYS, INCIDENTS
-from ingest.writer import Write, Writer
+from ingest.writer import Upsert, Writer
 from service.filters import ListQuery
 from service.listing import page
 from tests.factories import incident
@@ -29,7 +29,11 @@ def test_migrations_run_once_and_a_second_run_is_a_no_op(store: Store) -> None:
 
 @pytest.mark.parametrize(
     ("table", "schema"),
-    [("incidents", INCIDENTS), ("incident_keys", INCIDENT_KEYS), ("incident_events", INCIDENT_EVENTS)],
+    [
+        ("incidents", INCIDENTS),
+        ("incident_keys", INCIDENT_KEYS),
+        ("incident_events", INCIDENT_EVENTS),
+    ],
 )
 def test_live_columns_match_what_the_writer_sends(
     store: Store, table: str, schema: pa.Schema
@@ -64,7 +68,7 @@ def test_concurrent_readers_of_different_tenants_never_see_a_foreign_row(store: 
     writer = Writer(store)
     writer.commit(
         [
-            Write(org, IncidentIn.model_validate(incident(incidentId=f"{org}-{n}", title=org)))
+            Upsert(org, IncidentIn.model_validate(incident(incidentId=f"{org}-{n}", title=org)))
             for org in orgs
             for n in range(15)
         ]

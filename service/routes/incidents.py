@@ -2,13 +2,15 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from ingest import batch
 from ingest.model import IncidentIn, IncidentPatch
-from ingest.writer import Write
+from ingest.writer import Upsert
 from service import incidents, listing
 from service.context import Ctx
+from service.errors import BadRequest
 from service.filters import ListQuery
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
@@ -26,9 +28,43 @@ def list_incidents(query: Annotated[ListQuery, Query()], ctx: Ctx) -> Any:
 
 
 @router.post("/incidents", response_class=PlainTextResponse)
-def create_or_update(incident: IncidentIn, ctx: Ctx) -> PlainTextResponse:
+def create_or_update(incident: IncidentIn, request: Request, ctx: Ctx) -> PlainTextResponse:
     """Create or update by (tenant, source, incidentId); answers the id as text."""
-    return PlainTextResponse(str(incidents.stored(ctx.writer, Write(ctx.org_id, incident))))
+    size = int(request.headers.get("content-length", 0))
+    state = incidents.submit(ctx.ingest, Upsert(ctx.org_id, incident), size)
+    return PlainTextResponse(str(state.id))
+
+
+async def raw_body(request: Request) -> bytes:
+    """The body as sent (the gate has already held it to the size limit)."""
+    return await request.body()
+
+
+BATCH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "array", "maxItems": batch.MAX_ITEMS}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post("/incidents/batch", openapi_extra=BATCH_BODY)
+def create_or_update_many(
+    request: Request, ctx: Ctx, body: Annotated[bytes, Depends(raw_body)]
+) -> Any:
+    """Up to 10,000 incidents as a JSON array or NDJSON; valid items are stored."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if content_type == "application/x-ndjson":
+            parsed = batch.ndjson(body)
+        else:
+            parsed = batch.json_array(body)
+    except batch.UnreadableInput as unreadable:
+        raise BadRequest(("body", f"body: {unreadable}")) from None
+    return JSONResponse(incidents.submit_batch(ctx.ingest, ctx.org_id, parsed, len(body)))
 
 
 @router.get(ONE)
@@ -39,7 +75,7 @@ def get_incident(incident_id: IncidentId, ctx: Ctx) -> Any:
 @router.patch(ONE)
 def patch_incident(incident_id: IncidentId, change: IncidentPatch, ctx: Ctx) -> Any:
     """Replace the fields a person may change; the rest stays."""
-    document = incidents.patch(ctx.store, ctx.writer, ctx.locks, ctx.org_id, incident_id, change)
+    document = incidents.patch(ctx.store, ctx.ingest, ctx.org_id, incident_id, change)
     return JSONResponse(document)
 
 

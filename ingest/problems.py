@@ -1,0 +1,30 @@
+"""What is wrong with an input, as (path, message) pairs the contract's error body lists."""
+
+from collections.abc import Sequence
+from typing import Any
+
+FieldError = tuple[str, str]
+
+
+def field_path(location: Sequence[int | str]) -> str:
+    """``("services", 0, "name")`` as ``services[0].name``."""
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def field_errors(errors: Sequence[Any], skip: Sequence[str] = ()) -> list[FieldError]:
+    """Pydantic's error dicts as (path, "path: message"); a leading ``skip`` part is dropped."""
+    found: list[FieldError] = []
+    for error in errors:
+        location = list(error.get("loc", ()))
+        if location and location[0] in skip:
+            location = location[1:]
+        path = field_path(location) or "body"
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        found.append((path, f"{path}: {message}"))
+    return found
