@@ -8,9 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clickhouse import Store
-from ingest.model import IncidentIn
-from ingest.rules import IncidentState
-from ingest.writer import Write, Writer
+from ingest.writer import Writer
 from service import acks
 from service.errors import NotFound
 from service.incidents import StripedLocks
@@ -120,23 +118,22 @@ def test_concurrent_acknowledgements_give_one(client: TestClient, store: Store) 
     assert len(history(client, incident_id, "acknowledged")) == 1
 
 
-def test_concurrent_acknowledgements_in_the_domain(store: Store) -> None:
+def test_concurrent_acknowledgements_in_the_domain(client: TestClient, store: Store) -> None:
     """The same race without HTTP, on the thread pool a server would use."""
+    incident_id = create(client)
     writer = Writer(store)
-    (state,) = writer.commit([Write(ORG, IncidentIn.model_validate(incident()))])
-    assert isinstance(state, IncidentState)
     locks = StripedLocks()
     start = threading.Barrier(6)
 
     def acknowledge(n: int) -> Any:
         start.wait()
         return acks.acknowledge(
-            store, writer, locks, ORG, state.id, user_id=f"u{n}", user_email=None
+            store, writer, locks, ORG, incident_id, user_id=f"u{n}", user_email=None
         )
 
     with ThreadPoolExecutor(6) as pool:
         answers = list(pool.map(acknowledge, range(6)))
-    assert ack_rows(store, ORG, state.id) == 1
+    assert ack_rows(store, ORG, incident_id) == 1
     assert len({a["ackUserId"] for a in answers}) == 1
 
 

@@ -75,6 +75,22 @@ def test_note_ids_are_53_bit_increasing_and_carry_the_time() -> None:
     assert last_ms <= after + len(minted) // 16
 
 
+def test_note_ids_never_go_back_with_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = NoteIds()
+    now_ns = 1_800_000_000 * 10**9  # 2027-01-15
+    clock = iter([now_ns, now_ns, now_ns - 5 * 10**9, now_ns + 10**6])
+    monkeypatch.setattr("ingest.identity.time.time_ns", lambda: next(clock))
+    minted = [ids.next() for _ in range(4)]
+    millis = now_ns // 10**6 - EPOCH_2024_MS
+    # (milliseconds, sequence) per id: the step back keeps the last millisecond.
+    assert [(i >> 12, (i >> 8) & 0xF) for i in minted] == [
+        (millis, 0),
+        (millis, 1),
+        (millis, 2),
+        (millis + 1, 0),
+    ]
+
+
 def test_note_ids_of_two_generators_differ_in_their_random_bits() -> None:
     first, second = NoteIds(), NoteIds()
     pairs = [(first.next(), second.next()) for _ in range(200)]

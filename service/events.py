@@ -1,0 +1,51 @@
+"""History entries of the writes people make: acknowledgements and note changes.
+
+Upserts and patches record their full state through the ingest writer; these events
+record their field changes directly (``{"field": {"from": ..., "to": ...}}``), which is
+how the history reader lists every action other than created, updated and patched.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import pyarrow as pa
+
+from clickhouse import Store
+from ingest.rows import INCIDENT_EVENTS, compact
+
+
+class EventAction(StrEnum):
+    ACKNOWLEDGED = "acknowledged"
+    NOTE_ADDED = "note_added"
+    NOTE_EDITED = "note_edited"
+    NOTE_DELETED = "note_deleted"
+
+
+def change(before: Any, after: Any) -> dict[str, Any]:
+    """One field's change as history shows it."""
+    return {"from": before, "to": after}
+
+
+def record(
+    store: Store,
+    org_id: str,
+    incident_id: int,
+    *,
+    version: int,
+    at: datetime,
+    action: EventAction,
+    user_id: str | None,
+    changes: dict[str, Any],
+) -> None:
+    """Append one event to the incident's history."""
+    row = {
+        "org_id": org_id,
+        "id": incident_id,
+        "version": version,
+        "at": at,
+        "action": action.value,
+        "user_id": user_id,
+        "payload": compact(changes),
+    }
+    store.insert("incident_events", pa.Table.from_pylist([row], schema=INCIDENT_EVENTS))
