@@ -14,6 +14,8 @@ class StoreConfig:
     database: str = "incidents"
     max_execution_time: float = 30.0
     max_result_rows: int = 1_000_000
+    # A ClickHouse cluster name (remote_servers) for the cluster DDL; empty: one node.
+    cluster: str = ""
 
     @property
     def embedded(self) -> bool:

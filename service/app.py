@@ -8,12 +8,13 @@ from fastapi import FastAPI
 
 from clickhouse import Store
 from clickhouse.migrate import migrate
+from ingest.group import GroupCommit
 from ingest.writer import Writer
 from service import errors
 from service.context import Services
 from service.gate import Gate
 from service.incidents import StripedLocks
-from service.routes import incidents, meta
+from service.routes import incidents, meta, notes, operations, scan_reports
 from service.settings import Settings
 
 log = logging.getLogger("incidents.app")
@@ -28,7 +29,9 @@ def open_services(settings: Settings) -> Services:
         store.close()
         raise
     log.info("store %s ready; migrations applied: %s", store.config.describe(), ran or "none")
-    return Services(settings, store, Writer(store), StripedLocks())
+    writer = Writer(store)
+    ingest = GroupCommit(writer, settings.group_settings())
+    return Services(settings, store, writer, ingest, StripedLocks())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -41,6 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            # Uvicorn has finished the requests in flight; commit what is still queued.
+            if not services.ingest.close(timeout=settings.shutdown_timeout_seconds):
+                log.error("queued writes were not committed within the shutdown timeout")
             services.store.close()
 
     app = FastAPI(
@@ -52,5 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(meta.router)
     app.include_router(incidents.router)
+    app.include_router(operations.router)
+    app.include_router(notes.router)
+    app.include_router(scan_reports.router)
     app.add_middleware(Gate, settings=settings)
     return app

@@ -7,6 +7,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from clickhouse import StoreConfig
+from ingest.group import GroupSettings
 
 
 class Settings(BaseSettings):
@@ -23,6 +24,19 @@ class Settings(BaseSettings):
     api_keys: dict[str, list[str]] = {}
     query_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
     log_level: str = "info"
+    ingest_max_rows: Annotated[int, Field(ge=1, le=1_000_000)] = 10_000
+    ingest_max_bytes: Annotated[int, Field(ge=1024)] = 32 * 1024 * 1024
+    ingest_max_delay_ms: Annotated[float, Field(ge=0, le=1000)] = 2.0
+    ingest_capacity: Annotated[int, Field(ge=1)] = 100_000
+    shutdown_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+
+    def group_settings(self) -> GroupSettings:
+        return GroupSettings(
+            max_rows=self.ingest_max_rows,
+            max_bytes=self.ingest_max_bytes,
+            max_delay=self.ingest_max_delay_ms / 1000,
+            capacity=self.ingest_capacity,
+        )
 
     def store_config(self) -> StoreConfig:
         return StoreConfig(
