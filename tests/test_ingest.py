@@ -1,0 +1,225 @@
+"""Group commit and the batch endpoint: answered writes are stored, refused ones say so."""
+
+import json
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+
+from clickhouse import Store
+from ingest.group import Closed, FlushFailed, GroupCommit, GroupSettings, Overloaded
+from ingest.model import IncidentIn
+from ingest.rules import IncidentState
+from ingest.writer import Outcome, Upsert, Write, Writer
+from service.filters import ListQuery
+from service.incidents import get
+from service.listing import page
+from tests.conftest import HEADERS, ORG
+from tests.factories import incident
+from tests.test_gate import assert_error
+
+pytestmark = pytest.mark.integration
+
+BATCH = "/api/v1/incidents/batch"
+
+
+def upsert(**fields: object) -> Upsert:
+    return Upsert(ORG, IncidentIn.model_validate(incident(**fields)))
+
+
+class HeldWriter(Writer):
+    """The real writer, held at the start of each commit until the test lets it go."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def commit(self, writes: Sequence[Write]) -> list[Outcome]:
+        self.entered.set()
+        self.release.wait(30)
+        return super().commit(writes)
+
+
+def test_concurrent_updates_of_one_incident_store_the_last_answered(store: Store) -> None:
+    group = GroupCommit(Writer(store))
+    answered: list[IncidentState] = []
+    lock = threading.Lock()
+
+    def writer_thread(thread: int) -> None:
+        for number in range(12):
+            (state,) = group.submit([upsert(title=f"{thread}-{number}")])
+            assert isinstance(state, IncidentState)
+            with lock:
+                answered.append(state)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(writer_thread, range(8)))
+    group.close()
+    last = max(answered, key=lambda s: s.version)
+    assert get(store, ORG, last.id)["title"] == last.incident.title
+    # Each thread's own writes were answered in order, so their versions rise in order.
+    for thread in range(8):
+        mine = [s.version for s in answered if s.incident.title.startswith(f"{thread}-")]
+        assert mine == sorted(mine)
+    snapshot = group.stats.snapshot()
+    assert snapshot.flushed_rows == 96
+    assert snapshot.flushes < 96, "concurrent writes should share flushes"
+
+
+def test_concurrent_writes_of_many_incidents_are_all_stored(store: Store) -> None:
+    group = GroupCommit(Writer(store))
+    with ThreadPoolExecutor(8) as pool:
+        list(
+            pool.map(
+                lambda n: group.submit([upsert(incidentId=f"n{n}", title=f"t{n}")]), range(200)
+            )
+        )
+    group.close()
+    stored = page(store, ORG, ListQuery(pageSize=100))["data"]
+    stored += page(store, ORG, ListQuery(pageSize=100, cursor=stored[-1]["id"]))["data"]
+    stored += page(store, ORG, ListQuery(pageSize=100, cursor=stored[-1]["id"]))["data"]
+    assert sorted(d["title"] for d in stored) == sorted(f"t{n}" for n in range(200))
+
+
+def test_a_failed_flush_fails_every_write_in_it(store: Store) -> None:
+    group = GroupCommit(Writer(store))
+    store.statement("drop_keys", "DROP TABLE incident_keys")
+    with pytest.raises(FlushFailed):
+        group.submit([upsert(), upsert(incidentId="two")])
+    assert group.stats.snapshot().failed_rows == 2
+    group.close()
+
+
+def test_a_failed_flush_is_a_500_in_the_contract_shape(client: TestClient, store: Store) -> None:
+    store.statement("drop_keys", "DROP TABLE incident_keys")
+    response = client.post("/api/v1/incidents", json=incident(), headers=HEADERS)
+    assert_error(response, 500)
+    assert "incident_keys" not in response.text
+
+
+def test_a_full_queue_refuses_at_once(store: Store) -> None:
+    writer = HeldWriter(store)
+    group = GroupCommit(writer, GroupSettings(capacity=3, max_delay=0))
+    with ThreadPoolExecutor(3) as pool:
+        first = pool.submit(group.submit, [upsert(incidentId="a")])
+        assert writer.entered.wait(10)
+        queued = pool.submit(group.submit, [upsert(incidentId="b"), upsert(incidentId="c")])
+        while group.stats.snapshot().queue_rows < 2:
+            threading.Event().wait(0.01)
+        with pytest.raises(Overloaded):
+            group.submit([upsert(incidentId="d"), upsert(incidentId="e")])
+        writer.release.set()
+        assert len(first.result(10)) == 1
+        assert len(queued.result(10)) == 2
+    assert group.stats.snapshot().rejected_rows == 2
+    group.close()
+
+
+def test_a_full_queue_is_a_503_with_retry_after(client: TestClient, store: Store) -> None:
+    group: GroupCommit = client.app.state.services.ingest  # type: ignore[attr-defined]
+    held = HeldWriter(store)
+    group.writer = held
+    group.settings = GroupSettings(capacity=1, max_delay=0)
+
+    def post(name: str) -> int:
+        body = incident(incidentId=name)
+        return client.post("/api/v1/incidents", json=body, headers=HEADERS).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(post, "a")
+        assert held.entered.wait(10)
+        queued = pool.submit(post, "b")
+        while group.stats.snapshot().queue_rows < 1:
+            threading.Event().wait(0.01)
+        refused = client.post("/api/v1/incidents", json=incident(incidentId="c"), headers=HEADERS)
+        held.release.set()
+        assert (first.result(10), queued.result(10)) == (200, 200)
+    assert_error(refused, 503)
+    assert refused.headers["Retry-After"] == "1"
+    names = {
+        d["incidentId"] for d in client.get("/api/v1/incidents", headers=HEADERS).json()["data"]
+    }
+    assert names == {"a", "b"}
+
+
+def test_close_drains_and_then_refuses(store: Store) -> None:
+    writer = HeldWriter(store)
+    group = GroupCommit(writer, GroupSettings(max_delay=0))
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(group.submit, [upsert(incidentId="a")])
+        assert writer.entered.wait(10)
+        second = pool.submit(group.submit, [upsert(incidentId="b")])
+        while group.stats.snapshot().queue_rows < 1:
+            threading.Event().wait(0.01)
+        closing = pool.submit(group.close, 10)
+        writer.release.set()
+        assert closing.result(10) is True
+        assert len(first.result(10)) == len(second.result(10)) == 1
+    with pytest.raises(Closed):
+        group.submit([upsert(incidentId="c")])
+    assert {d["incidentId"] for d in page(store, ORG, ListQuery())["data"]} == {"a", "b"}
+
+
+def test_batch_array_stores_valid_items_and_reports_the_rest(client: TestClient) -> None:
+    items = [
+        incident(incidentId="ok-1"),
+        {"type": "INCIDENT"},
+        incident(incidentId="ok-2", title="x" * 256),
+        incident(
+            incidentId="late", startTime="2024-01-02T00:00:00Z", endTime="2024-01-01T00:00:00Z"
+        ),
+        incident(incidentId="ok-3"),
+    ]
+    answer = client.post(BATCH, json=items, headers=HEADERS).json()
+    ids = answer["ids"]
+    assert [i is not None for i in ids] == [True, False, False, False, True]
+    assert [e["index"] for e in answer["errors"]] == [1, 2, 3]
+    assert "title" in [e["path"] for e in answer["errors"][1]["errors"]]
+    assert answer["errors"][2]["errors"][0]["path"] == "endTime"
+    for index, incident_id in enumerate(ids):
+        if incident_id is not None:
+            stored = client.get(f"/api/v1/incidents/{incident_id}", headers=HEADERS).json()
+            assert stored["incidentId"] == items[index]["incidentId"]
+    listed = client.get("/api/v1/incidents", headers=HEADERS).json()["data"]
+    assert len(listed) == 2
+
+
+def test_batch_ndjson_counts_non_blank_lines(client: TestClient) -> None:
+    lines = [
+        json.dumps(incident(incidentId="a")),
+        "",
+        "{broken",
+        json.dumps(incident(incidentId="b")),
+    ]
+    response = client.post(
+        BATCH,
+        content="\n".join(lines),
+        headers={**HEADERS, "Content-Type": "application/x-ndjson"},
+    )
+    answer = response.json()
+    assert answer["ids"][1] is None
+    assert None not in (answer["ids"][0], answer["ids"][2])
+    assert [e["index"] for e in answer["errors"]] == [1]
+
+
+def test_batch_limits(client: TestClient) -> None:
+    over = [incident(incidentId=f"i{n}") for n in range(10_001)]
+    assert_error(client.post(BATCH, json=over, headers=HEADERS), 400, "body")
+    assert_error(client.post(BATCH, json={"not": "a list"}, headers=HEADERS), 400, "body")
+    assert_error(client.post(BATCH, content=b"[{", headers=HEADERS), 400, "body")
+    huge = b"[" + b" " * (32 * 1024 * 1024) + b"]"
+    assert_error(client.post(BATCH, content=huge, headers=HEADERS), 413, "body")
+    assert client.get("/api/v1/incidents", headers=HEADERS).json()["data"] == []
+
+
+def test_batch_of_the_same_incident_keeps_arrival_order(client: TestClient) -> None:
+    items = [incident(title=f"v{n}") for n in range(5)]
+    answer = client.post(BATCH, json=items, headers=HEADERS).json()
+    assert len(set(answer["ids"])) == 1
+    stored = client.get(f"/api/v1/incidents/{answer['ids'][0]}", headers=HEADERS).json()
+    assert stored["title"] == "v4"
+    history = client.get(f"/api/v1/incidents/{answer['ids'][0]}/history", headers=HEADERS)
+    assert [h["changes"]["title"]["to"] for h in history.json()] == [f"v{n}" for n in range(5)]
