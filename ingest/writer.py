@@ -10,6 +10,7 @@ with file chunks.
 """
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -70,6 +71,7 @@ class Writer:
     def __init__(self, store: Store, clock: VersionClock | None = None) -> None:
         self.store = store
         self.clock = clock or VersionClock()
+        self._inserts = ThreadPoolExecutor(3, thread_name_prefix="insert")
 
     def _priors(self, upserts: Sequence[Upsert]) -> dict[NaturalKey, Prior]:
         """The stored start and resolution time of every upserted incident, in one read."""
@@ -125,9 +127,16 @@ class Writer:
             outcomes.append(state)
         states = [o for o in outcomes if isinstance(o, IncidentState)]
         if states:
-            self.store.insert("incidents", incident_rows(states))
-            self.store.insert("incident_keys", key_rows(states))
-            self.store.insert("incident_events", event_rows(states))
+            tables = {
+                "incidents": incident_rows(states),
+                "incident_keys": key_rows(states),
+                "incident_events": event_rows(states),
+            }
+            # The three inserts are independent and the engine releases the GIL: run
+            # side by side they cost about one insert's wall time instead of three.
+            inserts = [self._inserts.submit(self.store.insert, t, r) for t, r in tables.items()]
+            for insert in inserts:
+                insert.result()
         return outcomes
 
     @staticmethod
