@@ -42,7 +42,7 @@ LOWEST = Position(EARLIEST, 0)
 HIGHEST = Position(LATEST, _MAX_ID)
 
 
-def _range(lo: Position, hi: Position) -> dict[str, Any]:
+def position_range(lo: Position, hi: Position) -> dict[str, Any]:
     return {"lo_time": lo.start_time, "lo_id": lo.id, "hi_time": hi.start_time, "hi_id": hi.id}
 
 
@@ -60,7 +60,7 @@ def page(store: Store, org_id: str, query: ListQuery) -> Document:
     at = None if query.cursor is None else cursor_position(store, org_id, query.cursor)
 
     def read(name: str, lo: Position, hi: Position, limit: int) -> Any:
-        return store.query(name, {**filters, **_range(lo, hi), "limit": limit})
+        return store.query(name, {**filters, **position_range(lo, hi), "limit": limit})
 
     def any_in(lo: Position, hi: Position) -> bool:
         return bool(read("incidents_any", lo, hi, 1).num_rows)

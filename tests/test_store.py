@@ -12,8 +12,11 @@ from clickhouse.sql import migration_files
 from ingest.model import IncidentIn
 from ingest.rows import INCIDENT_EVENTS, INCIDENT_KEYS, INCIDENTS
 from ingest.writer import Upsert, Writer
+from service.acks import ACK_ROWS
 from service.filters import ListQuery
 from service.listing import page
+from service.notes import NOTE_ROWS
+from service.scans import SCAN_ROWS
 from tests.factories import incident
 
 pytestmark = pytest.mark.integration
@@ -33,6 +36,9 @@ def test_migrations_run_once_and_a_second_run_is_a_no_op(store: Store) -> None:
         ("incidents", INCIDENTS),
         ("incident_keys", INCIDENT_KEYS),
         ("incident_events", INCIDENT_EVENTS),
+        ("incident_acks", ACK_ROWS),
+        ("incident_notes", NOTE_ROWS),
+        ("scan_reports", SCAN_ROWS),
     ],
 )
 def test_live_columns_match_what_the_writer_sends(

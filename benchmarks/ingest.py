@@ -1,0 +1,163 @@
+"""Ingest benchmark: single upserts over HTTP, the batch endpoint, the bulk loader.
+
+(a) ``incidents serve`` in its own process, a load generator (benchmarks.http_load) in
+another: /healthz at 64 connections (the HTTP stack's ceiling), then create-or-update
+at 64 connections and at 1 (the latency of one request alone). (b) The batch endpoint
+at 100, 1k and 10k items per request. (c) The bulk loader on an NDJSON file against a
+raw chDB Arrow insert of the same incidents into the incidents table.
+
+    .venv/bin/python -m benchmarks.ingest [--seconds 10] [--rows 200000]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.http_load import ORG, incident_body
+from benchmarks.stats import machine
+from clickhouse import Store, StoreConfig
+from clickhouse.migrate import migrate
+from ingest.identity import VersionClock
+from ingest.loader import load_file
+from ingest.model import IncidentIn
+from ingest.rows import incident_rows
+from ingest.rules import settle
+from ingest.writer import Upsert, Writer
+
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def server(data_dir: Path) -> Iterator[int]:
+    """``incidents serve`` on a fresh port; stopped with SIGTERM (drained) at the end."""
+    port = _free_port()
+    env = {**os.environ, "INCIDENTS_DATA_DIR": str(data_dir), "INCIDENTS_LOG_LEVEL": "warning"}
+    process = subprocess.Popen([str(BIN / "incidents"), "serve", "--port", str(port)], env=env)
+    try:
+        for _ in range(600):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/readyz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(60)
+
+
+def http_load(port: int, kind: str, connections: int, seconds: float) -> dict[str, Any]:
+    command = [sys.executable, "-m", "benchmarks.http_load", "--port", str(port)]
+    command += ["--kind", kind, "--connections", str(connections), "--seconds", str(seconds)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result: dict[str, Any] = json.loads(output)
+    return result
+
+
+def batches(port: int, size: int, total: int) -> float:
+    """Incidents per second through POST /incidents/batch, ``size`` items a request."""
+    rng = random.Random(size)
+    bodies = []
+    for start in range(0, total, size):
+        items = b",".join(incident_body(start + n + size * 1_000_000, rng) for n in range(size))
+        bodies.append(b"[" + items + b"]")
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"X-Scope-OrgID": ORG, "Content-Type": "application/json"}
+    started = time.perf_counter()
+    for body in bodies:
+        conn.request("POST", "/api/v1/incidents/batch", body=body, headers=headers)
+        response = conn.getresponse()
+        answer = json.loads(response.read())
+        if response.status != 200 or answer["errors"]:
+            raise RuntimeError(f"batch refused: {answer}")
+    return total / (time.perf_counter() - started)
+
+
+def loader_against_raw(rows: int, workdir: Path) -> tuple[float, float]:
+    """Rows/s of the bulk loader, and of a raw Arrow insert of the same incidents."""
+    rng = random.Random(1)
+    source = workdir / "incidents.ndjson"
+    with source.open("wb") as handle:
+        for number in range(rows):
+            handle.write(incident_body(number, rng) + b"\n")
+    config = StoreConfig(data_dir=workdir / "chdb")
+    loaded = Store(StoreConfig(data_dir=config.data_dir, database="loader"))
+    migrate(loaded)
+    summary = load_file(Writer(loaded), ORG, source)
+    assert summary.stored == rows, summary
+    loader_rate = rows / summary.seconds
+
+    raw = Store(StoreConfig(data_dir=config.data_dir, database="raw"))
+    migrate(raw)
+    clock = VersionClock()
+    moment = datetime.now(UTC)
+    states = []
+    with source.open("rb") as handle:
+        for line in handle:
+            item = IncidentIn.model_validate_json(line)
+            write = Upsert(ORG, item)
+            states.append(settle(ORG, write.id, item, None, moment, clock.next()))
+    tables = [incident_rows(states[s : s + 10_000]) for s in range(0, rows, 10_000)]
+    started = time.perf_counter()
+    for table in tables:
+        raw.insert("incidents", table)
+    raw_rate = rows / (time.perf_counter() - started)
+    loaded.close()
+    raw.close()
+    return loader_rate, raw_rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="ingest benchmark")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rows", type=int, default=200_000)
+    args = parser.parse_args()
+    print(machine(), flush=True)
+    with tempfile.TemporaryDirectory(prefix="incidents-bench-") as scratch:
+        workdir = Path(scratch)
+        with server(workdir / "served") as port:
+            print("(a) single create-or-update over HTTP", file=sys.stderr, flush=True)
+            ceiling = http_load(port, "healthz", 64, args.seconds)
+            many = http_load(port, "upsert", 64, args.seconds)
+            alone = http_load(port, "upsert", 1, args.seconds)
+            for result in (ceiling, many, alone):
+                print(json.dumps(result), flush=True)
+            ratio = many["rps"] / ceiling["rps"]
+            print(f"upserts at 64 connections: {ratio:.0%} of the /healthz rate", flush=True)
+            for size in (100, 1_000, 10_000):
+                print(f"(b) batches of {size}", file=sys.stderr, flush=True)
+                rate = batches(port, size, max(50_000, size * 5))
+                print(f"batch of {size:>6}: {rate:>10,.0f} incidents/s", flush=True)
+        print(f"(c) loader against raw insert, {args.rows:,} rows", file=sys.stderr, flush=True)
+        loader_rate, raw_rate = loader_against_raw(args.rows, workdir)
+        print(
+            f"loader {loader_rate:,.0f} rows/s, raw Arrow insert {raw_rate:,.0f} rows/s: "
+            f"{loader_rate / raw_rate:.0%}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
