@@ -1,0 +1,1 @@
+"""Benchmarks: a seeded dataset generator and the read benchmark."""
