@@ -14,7 +14,7 @@ from service import errors
 from service.context import Services
 from service.gate import Gate
 from service.incidents import StripedLocks
-from service.routes import incidents, meta, notes, operations, scan_reports
+from service.routes import analytics, incidents, meta, notes, operations, scan_reports
 from service.settings import Settings
 
 log = logging.getLogger("incidents.app")
@@ -61,5 +61,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(operations.router)
     app.include_router(notes.router)
     app.include_router(scan_reports.router)
+    app.include_router(analytics.router)
     app.add_middleware(Gate, settings=settings)
     return app

@@ -2,9 +2,10 @@
 
 It knows the incidents from the writes a test made (applying the contract's start and
 resolution rules itself) and computes every answer from those final states with loops
-and sets: no SQL, no polars, nothing from ``service``. The strategies and ``load`` at
-the end make the data: incidents with several versions (moved starts, resolutions,
-reopenings), acknowledgements, several services and metrics.
+and sets: no SQL, no polars, no code of the reads under test. The strategies and
+``load`` at the end make the data through the write path: incidents with several
+versions (moved starts, resolutions, reopenings), acknowledgements (rows of
+incident_acks), several services and metrics.
 """
 
 import uuid
@@ -15,12 +16,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from hypothesis import strategies as st
 
 from clickhouse import Store
 from ingest.model import IncidentIn
 from ingest.rules import IncidentState
-from ingest.writer import Write, Writer
+from ingest.writer import Upsert, Writer
+from service.acks import ACK_ROWS
 from tests.factories import incident as incident_body
 
 TYPES = ("INCIDENT", "ANOMALY", "ALERT")
@@ -341,19 +345,23 @@ def plans(draw: st.DrawFn, times: st.SearchStrategy[datetime], most: int = 10) -
     return Plan(versions, acks)
 
 
-def load(store: Store, writer: Writer, plan: Plan) -> tuple[str, Oracle]:
-    """Write ``plan`` for a fresh tenant: one commit per round of versions, so versions
-    land in separate parts; acknowledgements are rows of incident_acks."""
+def load(client: TestClient, plan: Plan) -> tuple[str, Oracle]:
+    """Write ``plan`` for a fresh tenant through ``Writer.commit``, one commit per round
+    of versions so that versions land in separate parts; acknowledgements are rows of
+    incident_acks."""
+    assert isinstance(client.app, FastAPI)
+    store: Store = client.app.state.services.store
+    writer = Writer(store)
     org = f"org-{uuid.uuid4().hex[:10]}"
     oracle = Oracle()
     rounds = max((len(v) for v in plan.versions), default=0)
     for round_ in range(rounds):
         bodies = [v[round_] for v in plan.versions if len(v) > round_]
-        writes = [Write(org, IncidentIn.model_validate(b)) for b in bodies]
+        writes = [Upsert(org, IncidentIn.model_validate(b)) for b in bodies]
         for write, body, outcome in zip(writes, bodies, writer.commit(writes), strict=True):
             assert isinstance(outcome, IncidentState), outcome
             oracle.write(write.id, body, outcome.updated_at)
-    ids = [Write(org, IncidentIn.model_validate(plan.versions[n][0])).id for n in plan.acks]
+    ids = [Upsert(org, IncidentIn.model_validate(plan.versions[n][0])).id for n in plan.acks]
     for number, incident_id in enumerate(ids):
         oracle.incidents[incident_id].acknowledged = True
         row = {
@@ -364,17 +372,5 @@ def load(store: Store, writer: Writer, plan: Plan) -> tuple[str, Oracle]:
             "user_email": None,
             "version": number + 1,
         }
-        store.insert("incident_acks", pa.Table.from_pylist([row], schema=ACKS))
+        store.insert("incident_acks", pa.Table.from_pylist([row], schema=ACK_ROWS))
     return org, oracle
-
-
-ACKS = pa.schema(
-    [
-        ("org_id", pa.string()),
-        ("id", pa.uint64()),
-        ("ack_time", pa.timestamp("ms", tz="UTC")),
-        ("user_id", pa.string()),
-        ("user_email", pa.string()),
-        ("version", pa.uint64()),
-    ]
-)

@@ -207,5 +207,7 @@ def test_time_window_filter(client: TestClient) -> None:
         ({"serivce": "typo"}, "serivce"),
     ],
 )
-def test_bad_list_parameters_are_400(client: TestClient, params: dict[str, Any], field: str) -> None:
+def test_bad_list_parameters_are_400(
+    client: TestClient, params: dict[str, Any], field: str
+) -> None:
     assert_error(client.get(URL, params=params, headers=HEADERS), 400, field)

@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.writer import Writer
 from tests import oracle
 from tests.conftest import HEADERS
 from tests.factories import incident
@@ -56,7 +55,7 @@ def test_statistics_match_the_oracle(
     limit: int,
 ) -> None:
     (start, end, count), plan = scenario
-    org, known = oracle.load(client.app.state.services.store, _writer(client), plan)
+    org, known = oracle.load(client, plan)
     found = known.all()
     window = {"timestampFrom": start, "timestampTo": end}
     narrowed: dict[str, Any] = {"type": wanted} if wanted else {}
@@ -98,11 +97,6 @@ def test_statistics_match_the_oracle(
 
 def narrowed_types(wanted: list[str]) -> dict[str, Any]:
     return {"type": ",".join(wanted)} if wanted else {}
-
-
-def _writer(client: TestClient) -> Writer:
-    writer: Writer = client.app.state.services.writer
-    return writer
 
 
 def test_an_empty_tenant_has_every_bucket_and_type_at_zero(client: TestClient) -> None:
