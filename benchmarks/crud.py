@@ -25,7 +25,7 @@ from clickhouse import Store, StoreConfig
 from service.filters import ListQuery
 from service.listing import HIGHEST, LOWEST, position_range
 
-Timer = Callable[[], None]
+Timer = Callable[[], object]
 
 
 def timed(run: Timer, repeats: int) -> tuple[float, float]:

@@ -11,8 +11,6 @@ same moments of a shared machine. Run on a dataset made by ``benchmarks.dataset`
 """
 
 import argparse
-import os
-import platform
 import random
 import threading
 import time
@@ -21,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import chdb
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from benchmarks.dataset import BIG_TENANT, END
+from benchmarks.stats import machine, percentile
 from clickhouse import Store
 from service.app import create_app
 from service.settings import Settings
@@ -122,11 +120,6 @@ def interleaved(
     return found
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def deep_cursor(client: TestClient, rows: int) -> int:
     """The id of the list's ``rows``-th incident, by walking pages of 100."""
     cursor = None
@@ -138,22 +131,6 @@ def deep_cursor(client: TestClient, rows: int) -> int:
         cursor = page["paging"]["cursor"]["lastId"]
     assert cursor is not None
     return int(cursor)
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
-        with open("/proc/meminfo") as info:
-            kib = int(next(line.split()[1] for line in info if line.startswith("MemTotal")))
-        memory = f"{kib / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, StopIteration):
-        memory = "RAM unknown"
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {memory}, Python {platform.python_version()}, "
-        f"chDB {chdb.__version__}"
-    )
 
 
 def mixed(client: TestClient, plan: list[Read], clients: int, seconds: float) -> str:

@@ -66,9 +66,7 @@ def oracle(documents: list[dict[str, Any]], filters: dict[str, list[str]]) -> li
                 return False
             if name == "service" and not {s["name"] for s in doc["services"]} & set(wanted):
                 return False
-            if name == "namespace" and not {s["namespace"] for s in doc["services"]} & set(
-                wanted
-            ):
+            if name == "namespace" and not {s["namespace"] for s in doc["services"]} & set(wanted):
                 return False
             if name == "metric" and not set(doc["metricNames"]) & set(wanted):
                 return False
@@ -81,9 +79,7 @@ def oracle(documents: list[dict[str, Any]], filters: dict[str, list[str]]) -> li
     return [d["id"] for d in chosen]
 
 
-def traverse(
-    client: TestClient, filters: dict[str, Any], size: int, direction: str
-) -> list[int]:
+def traverse(client: TestClient, filters: dict[str, Any], size: int, direction: str) -> list[int]:
     """Walk every page in one direction, checking the flags of each page; ids in list order."""
     pages: list[list[int]] = []
     cursor = None
