@@ -5,7 +5,11 @@ FROM incidents FINAL
 WHERE org_id = {org:String}
   AND id = {id:UInt64}
   AND start_time IN (
-      SELECT start_time FROM incident_keys FINAL WHERE org_id = {org:String} AND id = {id:UInt64}
+      SELECT start_time
+      FROM incident_keys
+      WHERE org_id = {org:String} AND id = {id:UInt64}
+      ORDER BY version DESC
+      LIMIT 1 BY source, incident_id
   )
 ORDER BY version DESC
 LIMIT 2

@@ -6,6 +6,8 @@ WHERE org_id IN {orgs:Array(String)}
   AND id IN {ids:Array(UInt64)}
   AND (org_id, id, start_time) IN (
       SELECT org_id, id, start_time
-      FROM incident_keys FINAL
+      FROM incident_keys
       WHERE org_id IN {orgs:Array(String)} AND id IN {ids:Array(UInt64)}
+      ORDER BY version DESC
+      LIMIT 1 BY org_id, id, source, incident_id
   )
