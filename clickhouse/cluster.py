@@ -69,9 +69,15 @@ def parse_table(statement: str) -> Table:
     )
 
 
+def cluster_name(name: str) -> str:
+    """``name`` if it may be put into DDL as a cluster name (or the ``{cluster}`` macro)."""
+    if not _CLUSTER_NAME.fullmatch(name):
+        raise ValueError(f"not a cluster name: {name!r}")
+    return name
+
+
 def _names(cluster: str, database: str) -> None:
-    if not _CLUSTER_NAME.fullmatch(cluster):
-        raise ValueError(f"not a cluster name: {cluster!r}")
+    cluster_name(cluster)
     if not _DATABASE_NAME.fullmatch(database):
         raise ValueError(f"not a database name: {database!r}")
 

@@ -1,5 +1,6 @@
 """The app factory: settings in, a FastAPI app out, its store opened by the lifespan."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -8,16 +9,28 @@ from fastapi import FastAPI
 
 from clickhouse import Store
 from clickhouse.migrate import migrate
+from clickhouse.retention import RetentionPolicy, apply_retention, keep_purging
 from ingest.group import GroupCommit
 from ingest.writer import Writer
 from service import errors
 from service.context import Services
 from service.gate import Gate
 from service.incidents import StripedLocks
+from service.logs import RequestLog
+from service.metrics import Metrics, RequestMetrics
+from service.metrics import router as metrics_router
 from service.routes import analytics, incidents, meta, notes, operations, scan_reports
 from service.settings import Settings
 
 log = logging.getLogger("incidents.app")
+
+
+def retention_policy(settings: Settings) -> RetentionPolicy:
+    return RetentionPolicy(
+        default_days=settings.retention_days,
+        resolved_days=settings.retention_resolved_days,
+        days_by_type={kind.value: days for kind, days in settings.retention_days_by_type.items()},
+    )
 
 
 def open_services(settings: Settings) -> Services:
@@ -25,10 +38,12 @@ def open_services(settings: Settings) -> Services:
     store = Store(settings.store_config())
     try:
         ran = migrate(store)
+        retained = apply_retention(store, retention_policy(settings))
     except Exception:
         store.close()
         raise
     log.info("store %s ready; migrations applied: %s", store.config.describe(), ran or "none")
+    log.info("retention TTLs changed on: %s", retained or "none")
     writer = Writer(store)
     ingest = GroupCommit(writer, settings.group_settings())
     return Services(settings, store, writer, ingest, StripedLocks())
@@ -36,14 +51,19 @@ def open_services(settings: Settings) -> Services:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = open_services(settings)
         app.state.services = services
+        services.store.observers.append(metrics.observe_query)
+        metrics.register_ingest(services.ingest.stats)
+        purging = asyncio.create_task(keep_purging(services.store, retention_policy(settings)))
         try:
             yield
         finally:
+            purging.cancel()
             # Uvicorn has finished the requests in flight; commit what is still queued.
             if not services.ingest.close(timeout=settings.shutdown_timeout_seconds):
                 log.error("queued writes were not committed within the shutdown timeout")
@@ -55,7 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="An analytics-first incidents service on ClickHouse.",
         lifespan=lifespan,
     )
+    app.state.metrics = metrics
     errors.install(app)
+    app.include_router(metrics_router)
     app.include_router(meta.router)
     app.include_router(incidents.router)
     app.include_router(operations.router)
@@ -63,4 +85,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scan_reports.router)
     app.include_router(analytics.router)
     app.add_middleware(Gate, settings=settings)
+    app.add_middleware(RequestMetrics, metrics=metrics)
+    app.add_middleware(RequestLog)
     return app

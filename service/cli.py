@@ -1,6 +1,8 @@
 """The ``incidents`` command: serve the API, apply migrations."""
 
-import logging
+import contextlib
+import os
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -10,38 +12,59 @@ import uvicorn
 from clickhouse import Store
 from clickhouse.migrate import migrate as apply_migrations
 from ingest.writer import Writer
-from service.app import create_app
 from service.gate import org_error
 from service.loading import load_with_progress
+from service.logs import logging_config, setup_logging
+from service.metrics import MULTIPROC_ENV
 from service.settings import Settings
 
 cli = typer.Typer(no_args_is_help=True, help="An analytics-first incidents service.")
 
 
 def _logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    setup_logging(level)
 
 
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Overrides INCIDENTS_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Overrides INCIDENTS_PORT.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Overrides INCIDENTS_WORKERS (server mode only).")
+    ] = None,
 ) -> None:
     """Serve the HTTP API (embedded chDB under INCIDENTS_DATA_DIR unless a URL is set)."""
     settings = Settings()
-    updates = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    settings = settings.model_copy(update=updates)
+    given = {"host": host, "port": port, "workers": workers}
+    settings = settings.model_copy(update={k: v for k, v in given.items() if v is not None})
+    if settings.workers > 1 and not settings.clickhouse_url:
+        raise typer.BadParameter(
+            "the embedded chDB store runs one worker (one process owns a data directory); "
+            "set INCIDENTS_CLICKHOUSE_URL to a ClickHouse server to run several",
+            param_hint="'--workers' / INCIDENTS_WORKERS",
+        )
     _logging(settings.log_level)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        loop="uvloop",
-        http="httptools",
-        log_level=settings.log_level,
-    )
+    with contextlib.ExitStack() as cleanup:
+        if settings.workers > 1 and not os.environ.get(MULTIPROC_ENV):
+            # Each worker counts its own metrics; a directory they share lets /metrics add
+            # them up. Workers read it from the environment when they import the client.
+            metrics_dir = tempfile.TemporaryDirectory(prefix="incidents-metrics-")
+            os.environ[MULTIPROC_ENV] = cleanup.enter_context(metrics_dir)
+            cleanup.callback(os.environ.pop, MULTIPROC_ENV, None)
+        # An import string and a factory: uvicorn's workers each build the app from the
+        # environment. Its own access log is off (service.logs writes one line a request).
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            workers=settings.workers,
+            host=settings.host,
+            port=settings.port,
+            loop="uvloop",
+            http="httptools",
+            log_level=settings.log_level,
+            log_config=logging_config(settings.log_level),
+            access_log=False,
+        )
 
 
 @cli.command()

@@ -8,6 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from clickhouse import StoreConfig
 from ingest.group import GroupSettings
+from ingest.model import IncidentType
 
 
 class Settings(BaseSettings):
@@ -29,6 +30,11 @@ class Settings(BaseSettings):
     ingest_max_delay_ms: Annotated[float, Field(ge=0, le=1000)] = 2.0
     ingest_capacity: Annotated[int, Field(ge=1)] = 100_000
     shutdown_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+    workers: Annotated[int, Field(ge=1)] = 1
+    cluster: Annotated[str, Field(pattern=r"^([A-Za-z_][A-Za-z0-9_-]{0,63}|\{cluster\})?$")] = ""
+    retention_days: Annotated[int, Field(ge=1)] | None = None
+    retention_resolved_days: Annotated[int, Field(ge=1)] | None = None
+    retention_days_by_type: dict[IncidentType, Annotated[int, Field(ge=1)]] = {}
 
     def group_settings(self) -> GroupSettings:
         return GroupSettings(
@@ -44,4 +50,5 @@ class Settings(BaseSettings):
             url=self.clickhouse_url or None,
             database=self.database,
             max_execution_time=self.query_timeout_seconds,
+            cluster=self.cluster,
         )

@@ -7,11 +7,11 @@ database.
 import logging
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from typer.testing import CliRunner
 from uvicorn.importer import import_from_string
@@ -24,23 +24,21 @@ SERVER = "http://default:secret@clickhouse:8123/incidents"
 
 @pytest.fixture
 def uvicorn_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Any, dict[str, Any]]]]:
-    """The calls ``serve`` makes to uvicorn.run; the process's logging is restored after."""
+    """The calls ``serve`` makes to uvicorn.run, each with the metrics directory the
+    workers would have seen; the process's logging is restored after."""
     calls: list[tuple[Any, dict[str, Any]]] = []
-    monkeypatch.setattr(
-        cli_module.uvicorn, "run", lambda app, **kwargs: calls.append((app, kwargs))
-    )
-    # serve may set the metrics directory; this records that it was absent, so it is
-    # removed again afterwards.
-    monkeypatch.setenv(MULTIPROC_ENV, "")
-    monkeypatch.delenv(MULTIPROC_ENV)
+
+    def run(app: Any, **options: Any) -> None:
+        shared = os.environ.get(MULTIPROC_ENV)
+        calls.append((app, {**options, "metrics_dir": shared and os.path.isdir(shared)}))
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.delenv(MULTIPROC_ENV, raising=False)
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     yield calls
     root.handlers[:] = handlers
     root.setLevel(level)
-    made = os.environ.get(MULTIPROC_ENV)
-    if made:
-        shutil.rmtree(made, ignore_errors=True)
 
 
 def invoke(args: list[str], env: dict[str, str]) -> Any:
@@ -82,8 +80,9 @@ def test_server_mode_runs_several_workers_from_the_factory(
     assert options["port"] == 9000
     assert options["access_log"] is False
     assert options["log_config"]["root"]["handlers"] == ["stderr"]
-    # The workers find the metrics directory in their environment.
-    assert os.path.isdir(os.environ[MULTIPROC_ENV])
+    # The workers find a metrics directory in their environment; it goes afterwards.
+    assert options["metrics_dir"] is True
+    assert MULTIPROC_ENV not in os.environ
     factory = import_from_string(app)
     assert isinstance(factory(), FastAPI)
 
@@ -93,4 +92,4 @@ def test_embedded_mode_runs_one_worker(uvicorn_runs: list[tuple[Any, dict[str, A
     assert result.exit_code == 0, result.output
     ((_, options),) = uvicorn_runs
     assert options["workers"] == 1
-    assert MULTIPROC_ENV not in os.environ
+    assert options["metrics_dir"] is None

@@ -15,10 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from ingest.stats import IngestStats
 from service.gate import Message, Receive, Scope, Send
 from service.logs import JsonFormatter, request_id_from
 from service.metrics import MULTIPROC_ENV, Metrics, RequestMetrics
 from tests.conftest import HEADERS, ORG
+from tests.factories import incident
 
 HEX_ID = r"[0-9a-f]{32}"
 
@@ -175,17 +177,40 @@ def test_an_escaping_exception_is_counted_by_class() -> None:
     }
 
 
-def test_ingest_hook_exports_what_the_writer_reports() -> None:
+def test_the_ingest_queue_numbers_are_exported() -> None:
+    stats = IngestStats()
     metrics = Metrics()
-    ingest = metrics.register_ingest()
-    assert metrics.register_ingest() is ingest
-    ingest.queue_depth(7)
-    ingest.flushed("incidents", 250, 0.012, ok=True)
-    ingest.rejected("queue_full", 3)
+    metrics.register_ingest(stats)
+    with pytest.raises(ValueError, match="already"):
+        metrics.register_ingest(stats)
+    stats.queued(7)
+    stats.flushed(250, 0.012)
+    stats.flushed(50, 0.002)
+    stats.rejected(3)
+    stats.failed(40)
     text = metrics.render().decode()
-    assert samples(text, "incidents_ingest_queue_depth") == {(): 7.0}
-    assert samples(text, "incidents_ingest_batch_rows_sum") == {(("table", "incidents"),): 250.0}
-    assert samples(text, "incidents_ingest_rejected_total") == {(("reason", "queue_full"),): 3.0}
+    assert samples(text, "incidents_ingest_queue_rows") == {(): 7.0}
+    assert samples(text, "incidents_ingest_batch_rows_sum") == {(): 300.0}
+    assert samples(text, "incidents_ingest_batch_rows_count") == {(): 2.0}
+    assert samples(text, "incidents_ingest_rejected_rows_total") == {(): 3.0}
+    assert samples(text, "incidents_ingest_failed_flushes_total") == {(): 1.0}
+    assert samples(text, "incidents_ingest_failed_rows_total") == {(): 40.0}
+    # Deltas: a second scrape counts nothing twice.
+    stats.rejected(2)
+    text = metrics.render().decode()
+    assert samples(text, "incidents_ingest_rejected_rows_total") == {(): 5.0}
+    assert samples(text, "incidents_ingest_failed_rows_total") == {(): 40.0}
+
+
+@pytest.mark.integration
+def test_writes_through_the_app_show_in_the_ingest_metrics(client: TestClient) -> None:
+    for number in range(3):
+        body = incident(incidentId=f"m-{number}")
+        assert client.post("/api/v1/incidents", json=body, headers=HEADERS).status_code == 200
+    text = client.get("/metrics").text
+    (rows,) = samples(text, "incidents_ingest_batch_rows_sum").values()
+    assert rows == 3.0
+    assert samples(text, "incidents_ingest_queue_rows") == {(): 0.0}
 
 
 def test_metrics_add_up_over_worker_processes(tmp_path: Path) -> None:
