@@ -33,7 +33,7 @@ from clickhouse.migrate import migrate
 from ingest.identity import VersionClock
 from ingest.loader import load_file
 from ingest.model import IncidentIn
-from ingest.rows import incident_rows
+from ingest.rows import commit_tables
 from ingest.rules import settle
 from ingest.writer import Upsert, Writer
 
@@ -119,7 +119,7 @@ def loader_against_raw(rows: int, workdir: Path) -> tuple[float, float]:
             item = IncidentIn.model_validate_json(line)
             write = Upsert(ORG, item)
             states.append(settle(ORG, write.id, item, None, moment, clock.next()))
-    tables = [incident_rows(states[s : s + 10_000]) for s in range(0, rows, 10_000)]
+    tables = [commit_tables(states[s : s + 10_000])["incidents"] for s in range(0, rows, 10_000)]
     started = time.perf_counter()
     for table in tables:
         raw.insert("incidents", table)

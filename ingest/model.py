@@ -4,11 +4,11 @@ Shared by the HTTP routes, the batch endpoint and the bulk loader, so that every
 validates the same way.
 """
 
-import json
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
+import orjson
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -43,7 +43,11 @@ class IncidentCategory(StrEnum):
 
 
 def _metadata_size(value: dict[str, Any]) -> dict[str, Any]:
-    size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    try:
+        size = len(orjson.dumps(value))
+    except orjson.JSONEncodeError:
+        # What cannot be encoded here cannot be stored either (integers past 64 bits).
+        raise ValueError("must be plain JSON with integers within 64 bits") from None
     if size > METADATA_LIMIT:
         raise ValueError(f"at most {METADATA_LIMIT} bytes as JSON, got {size}")
     return value

@@ -6,6 +6,7 @@ live columns match these schemas.
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -79,20 +80,35 @@ def compact(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def incident_rows(states: Sequence[IncidentState]) -> pa.Table:
+@dataclass(frozen=True)
+class _Encoded:
+    """The JSON columns of a batch, encoded once for the incidents and the events rows."""
+
+    services: list[str]
+    metadata: list[str]
+
+    @classmethod
+    def of(cls, states: Sequence[IncidentState]) -> "_Encoded":
+        return cls(
+            [_SERVICES.dump_json(s.incident.services).decode() for s in states],
+            [compact(s.incident.metadata) for s in states],
+        )
+
+
+def incident_rows(states: Sequence[IncidentState], encoded: _Encoded) -> pa.Table:
     """New versions, plus a tombstone at the old key of every incident whose start moved.
 
     Built column by column: a dict per row costs twice as much at 10k rows a batch.
     """
-    moved = [s for s in states if s.moved_from is not None]
-    every = [*states, *moved]
+    moved = [n for n, s in enumerate(states) if s.moved_from is not None]
+    every = [*states, *(states[n] for n in moved)]
     items = [s.incident for s in every]
     columns: dict[str, list[Any]] = {
         "org_id": [s.org_id for s in every],
         "id": [s.id for s in every],
         "source": [i.source for i in items],
         "incident_id": [i.incident_id for i in items],
-        "start_time": [s.start_time for s in states] + [s.moved_from for s in moved],
+        "start_time": [s.start_time for s in states] + [states[n].moved_from for n in moved],
         "type": [i.type.value for i in items],
         "title": [i.title for i in items],
         "category": [i.category.value for i in items],
@@ -100,7 +116,7 @@ def incident_rows(states: Sequence[IncidentState]) -> pa.Table:
         "recommendation": [i.recommendation for i in items],
         "status": [i.status.value for i in items],
         "resolution": [i.resolution for i in items],
-        "services": [_SERVICES.dump_json(i.services).decode() for i in items],
+        "services": encoded.services + [encoded.services[n] for n in moved],
         "service_names": [[s.name for s in i.services] for i in items],
         "service_namespaces": [[s.namespace for s in i.services] for i in items],
         "metric_names": [i.metric_names for i in items],
@@ -109,7 +125,7 @@ def incident_rows(states: Sequence[IncidentState]) -> pa.Table:
         "source_site": [i.source_site for i in items],
         "severity": [i.severity for i in items],
         "priority": [i.priority for i in items],
-        "metadata": [compact(i.metadata) for i in items],
+        "metadata": encoded.metadata + [encoded.metadata[n] for n in moved],
         "updated_at": [s.updated_at for s in every],
         "version": [s.version for s in every],
         "is_deleted": [0] * len(states) + [1] * len(moved),
@@ -155,19 +171,38 @@ def key_rows(states: Sequence[IncidentState]) -> pa.Table:
     return pa.table(columns, schema=INCIDENT_KEYS)
 
 
-def state_document(state: IncidentState) -> str:
+def state_document(state: IncidentState, services: str, metadata: str) -> str:
     """The incident's fields as the API shows them, minus id, acknowledgement and updatedAt,
     as JSON text. History stores this per write and compares consecutive documents when
-    read. (A python-mode dump plus orjson measured about 5x faster than building a model.)
+    read. The services and metadata go in as the JSON already encoded for the incidents
+    row (orjson fragments), which halved the cost of a 10k batch's events.
     """
-    document = state.incident.model_dump(by_alias=True)
-    document["startTime"] = format_time(state.start_time)
-    document["endTime"] = format_time(state.incident.end_time)
-    document["resolvedAt"] = format_time(state.resolved_at)
-    return compact(document)
+    item = state.incident
+    return compact(
+        {
+            "type": item.type,
+            "incidentId": item.incident_id,
+            "title": item.title,
+            "category": item.category,
+            "description": item.description,
+            "recommendation": item.recommendation,
+            "source": item.source,
+            "status": item.status,
+            "resolution": item.resolution,
+            "services": orjson.Fragment(services),
+            "metricNames": item.metric_names,
+            "startTime": format_time(state.start_time),
+            "endTime": format_time(item.end_time),
+            "sourceSite": item.source_site,
+            "severity": item.severity,
+            "priority": item.priority,
+            "metadata": orjson.Fragment(metadata),
+            "resolvedAt": format_time(state.resolved_at),
+        }
+    )
 
 
-def event_rows(states: Sequence[IncidentState]) -> pa.Table:
+def event_rows(states: Sequence[IncidentState], encoded: _Encoded) -> pa.Table:
     columns: dict[str, list[Any]] = {
         "org_id": [s.org_id for s in states],
         "id": [s.id for s in states],
@@ -175,6 +210,21 @@ def event_rows(states: Sequence[IncidentState]) -> pa.Table:
         "at": [s.updated_at for s in states],
         "action": [s.action.value for s in states],
         "user_id": [None] * len(states),
-        "payload": [state_document(s) for s in states],
+        "payload": [
+            state_document(s, services, metadata)
+            for s, services, metadata in zip(
+                states, encoded.services, encoded.metadata, strict=True
+            )
+        ],
     }
     return pa.table(columns, schema=INCIDENT_EVENTS)
+
+
+def commit_tables(states: Sequence[IncidentState]) -> dict[str, pa.Table]:
+    """Everything one commit inserts, by table."""
+    encoded = _Encoded.of(states)
+    return {
+        "incidents": incident_rows(states, encoded),
+        "incident_keys": key_rows(states),
+        "incident_events": event_rows(states, encoded),
+    }

@@ -59,11 +59,11 @@ def format_time(moment: datetime | None) -> str | None:
     """ISO 8601 UTC with a ``Z``; fractional seconds only where the time has them."""
     if moment is None:
         return None
-    moment = moment.astimezone(UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond // 1000:03d}"
-    return text + "Z"
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    # isoformat is C code; strftime cost a third of building a 10k batch's history rows.
+    spec = "milliseconds" if moment.microsecond else "seconds"
+    return moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 
 
 def now() -> datetime:

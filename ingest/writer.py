@@ -17,7 +17,7 @@ from datetime import datetime
 from clickhouse import Store
 from ingest.identity import VersionClock, incident_key
 from ingest.model import IncidentIn, IncidentPatch
-from ingest.rows import event_rows, incident_from_row, incident_rows, key_rows
+from ingest.rows import commit_tables, incident_from_row
 from ingest.rules import IncidentState, InvalidIncident, Prior, settle
 from ingest.timestamps import now
 
@@ -127,11 +127,7 @@ class Writer:
             outcomes.append(state)
         states = [o for o in outcomes if isinstance(o, IncidentState)]
         if states:
-            tables = {
-                "incidents": incident_rows(states),
-                "incident_keys": key_rows(states),
-                "incident_events": event_rows(states),
-            }
+            tables = commit_tables(states)
             # The three inserts are independent and the engine releases the GIL: run
             # side by side they cost about one insert's wall time instead of three.
             inserts = [self._inserts.submit(self.store.insert, t, r) for t, r in tables.items()]

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     log_level: str = "info"
     ingest_max_rows: Annotated[int, Field(ge=1, le=1_000_000)] = 10_000
     ingest_max_bytes: Annotated[int, Field(ge=1024)] = 32 * 1024 * 1024
-    ingest_max_delay_ms: Annotated[float, Field(ge=0, le=1000)] = 2.0
+    ingest_max_delay_ms: Annotated[float, Field(ge=0, le=1000)] = 0.0
     ingest_capacity: Annotated[int, Field(ge=1)] = 100_000
     shutdown_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
     workers: Annotated[int, Field(ge=1)] = 1
