@@ -133,29 +133,34 @@ def incident_rows(states: Sequence[IncidentState], encoded: _Encoded) -> pa.Tabl
     return pa.table(columns, schema=INCIDENTS)
 
 
+def row_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row of the incident columns as the API's request fields, in contract order
+    (times as ISO text). The one mapping from columns back to fields: responses add id,
+    resolvedAt, the acknowledgement and updatedAt; a PATCH validates it as a request."""
+    return {
+        "type": row["type"],
+        "incidentId": row["incident_id"],
+        "title": row["title"],
+        "category": row["category"],
+        "description": row["description"],
+        "recommendation": row["recommendation"],
+        "source": row["source"],
+        "status": row["status"],
+        "resolution": row["resolution"],
+        "services": json.loads(row["services"]),
+        "metricNames": row["metric_names"],
+        "startTime": format_time(row["start_time"]),
+        "endTime": format_time(row["end_time"]),
+        "sourceSite": row["source_site"],
+        "severity": row["severity"],
+        "priority": row["priority"],
+        "metadata": json.loads(row["metadata"]),
+    }
+
+
 def incident_from_row(row: dict[str, Any]) -> IncidentIn:
     """A stored row (the incident columns) back as the request that would store it."""
-    return IncidentIn.model_validate(
-        {
-            "type": row["type"],
-            "incidentId": row["incident_id"],
-            "title": row["title"],
-            "category": row["category"],
-            "description": row["description"],
-            "recommendation": row["recommendation"],
-            "source": row["source"],
-            "status": row["status"],
-            "resolution": row["resolution"],
-            "services": json.loads(row["services"]),
-            "metricNames": row["metric_names"],
-            "startTime": row["start_time"],
-            "endTime": row["end_time"],
-            "sourceSite": row["source_site"],
-            "severity": row["severity"],
-            "priority": row["priority"],
-            "metadata": json.loads(row["metadata"]),
-        }
-    )
+    return IncidentIn.model_validate(row_fields(row))
 
 
 def key_rows(states: Sequence[IncidentState]) -> pa.Table:

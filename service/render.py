@@ -1,11 +1,11 @@
 """Stored rows as the contract's Incident documents."""
 
-import json
 from typing import Any
 
 import pyarrow as pa
 
 from clickhouse import Store
+from ingest.rows import row_fields
 from ingest.timestamps import format_time
 
 Document = dict[str, Any]
@@ -33,23 +33,7 @@ def incident_document(row: dict[str, Any], ack: Document | None) -> Document:
     """One row of the incident columns as the API's Incident, fields in contract order."""
     return {
         "id": row["id"],
-        "type": row["type"],
-        "incidentId": row["incident_id"],
-        "title": row["title"],
-        "category": row["category"],
-        "description": row["description"],
-        "recommendation": row["recommendation"],
-        "source": row["source"],
-        "status": row["status"],
-        "resolution": row["resolution"],
-        "services": json.loads(row["services"]),
-        "metricNames": row["metric_names"],
-        "startTime": format_time(row["start_time"]),
-        "endTime": format_time(row["end_time"]),
-        "sourceSite": row["source_site"],
-        "severity": row["severity"],
-        "priority": row["priority"],
-        "metadata": json.loads(row["metadata"]),
+        **row_fields(row),
         "resolvedAt": format_time(row["resolved_at"]),
         **(ack or _NO_ACK),
         "updatedAt": format_time(row["updated_at"]),

@@ -1,8 +1,9 @@
 """One fixture chooses the engine; every test that asks for a store gets a fresh database.
 
-The engine, in order: a server named by INCIDENTS_TEST_CLICKHOUSE_URL; else a ClickHouse
-container through testcontainers when a Docker engine answers (HTTP port 8123); else
-chDB in-process under a temporary directory. The real migrations run on every fresh
+Every test that asks for a store runs twice: on chDB in-process under a temporary
+directory, and on a ClickHouse server: the one named by INCIDENTS_TEST_CLICKHOUSE_URL,
+else a container through testcontainers when a Docker engine answers (HTTP port 8123),
+else that half is skipped with the reason. The real migrations run on every fresh
 database. No mocks of the database anywhere.
 """
 
@@ -47,22 +48,33 @@ def _docker_answers() -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreConfig]:
-    """Where this session's test databases live."""
+NO_SERVER = (
+    "no ClickHouse server: set INCIDENTS_TEST_CLICKHOUSE_URL or run a Docker engine "
+    "(testcontainers); these tests ran on the embedded chDB engine only"
+)
+
+
+@pytest.fixture(scope="session", params=["chdb", "server"])
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StoreConfig]:
+    """Where this session's test databases live: every store test runs on both engines."""
+    if request.param == "chdb":
+        yield StoreConfig(data_dir=tmp_path_factory.mktemp("chdb"))
+        return
     url = os.environ.get("INCIDENTS_TEST_CLICKHOUSE_URL")
     if url:
         yield StoreConfig(url=url)
         return
-    if _docker_answers():
-        from testcontainers.clickhouse import ClickHouseContainer  # noqa: PLC0415
+    if not _docker_answers():
+        pytest.skip(NO_SERVER)
+    from testcontainers.community.clickhouse import ClickHouseContainer  # noqa: PLC0415
 
-        with ClickHouseContainer(port=8123) as server:
-            host = server.get_container_host_ip()
-            port = server.get_exposed_port(8123)
-            yield StoreConfig(url=f"http://{server.username}:{server.password}@{host}:{port}")
-        return
-    yield StoreConfig(data_dir=tmp_path_factory.mktemp("chdb"))
+    image = os.environ.get("INCIDENTS_TEST_CLICKHOUSE_IMAGE", "clickhouse/clickhouse-server:25.8")
+    with ClickHouseContainer(image, port=8123) as server:
+        host = server.get_container_host_ip()
+        port = server.get_exposed_port(8123)
+        yield StoreConfig(url=f"http://{server.username}:{server.password}@{host}:{port}")
 
 
 @pytest.fixture
