@@ -41,9 +41,7 @@ def test_well_formed_tenants_pass(client: TestClient, org: str) -> None:
 
 
 def test_tenant_is_checked_before_version_and_body(client: TestClient) -> None:
-    response = client.post(
-        "/api/v1/incidents", content=b"{not json", headers={"Api-Version": "7"}
-    )
+    response = client.post("/api/v1/incidents", content=b"{not json", headers={"Api-Version": "7"})
     assert_error(response, 401, "X-Scope-OrgID")
 
 

@@ -158,9 +158,7 @@ def test_malformed_json_is_400(client: TestClient) -> None:
 def test_patch_replaces_the_patchable_fields_only(client: TestClient) -> None:
     incident_id = post(client, startTime="2024-05-01T00:00:00Z")
     before = get(client, incident_id)
-    response = client.patch(
-        f"{URL}/{incident_id}", json=patch(status="RESOLVED"), headers=HEADERS
-    )
+    response = client.patch(f"{URL}/{incident_id}", json=patch(status="RESOLVED"), headers=HEADERS)
     assert response.status_code == 200, response.text
     after = response.json()
     assert after == get(client, incident_id)
