@@ -1,6 +1,4 @@
-org_id = {org:String}
-AND start_time <= {window_end:DateTime64(3, 'UTC')}
-AND coalesce(end_time, resolved_at, now64(3)) >= {window_start:DateTime64(3, 'UTC')}
+{{incident_window}}
 AND (empty({types:Array(String)}) OR type IN {types:Array(String)})
 AND (empty({statuses:Array(String)}) OR status IN {statuses:Array(String)})
 AND (empty({categories:Array(String)}) OR category IN {categories:Array(String)})
