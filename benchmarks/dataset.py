@@ -11,6 +11,7 @@ order (creations at their start, updates at their resolution) in large batches t
 """
 
 import argparse
+import heapq
 import random
 import sys
 import time
@@ -55,6 +56,7 @@ class Arrival:
     at: datetime
     org_id: str
     body: dict[str, Any]
+    creates: bool = False
 
 
 def _incident(rng: random.Random, number: int, start: datetime) -> tuple[str, dict[str, Any]]:
@@ -81,16 +83,23 @@ def _incident(rng: random.Random, number: int, start: datetime) -> tuple[str, di
     return org, body
 
 
-def arrivals(count: int, seed: int) -> list[Arrival]:
-    """Every write of the dataset, in arrival order."""
+def arrivals(count: int, seed: int) -> Iterator[Arrival]:
+    """Every write of the dataset, in arrival order, generated as it goes.
+
+    Creations come in start order; each update waits in a heap until the creations have
+    passed its time, so memory holds only the updates still pending (a few hours' worth)
+    rather than the whole dataset (15M bodies would not fit in memory at 10M incidents).
+    """
     rng = random.Random(seed)
     first = END - timedelta(days=DAYS)
     step = DAYS * 86400 / max(count, 1)
-    writes: list[Arrival] = []
+    pending: list[tuple[datetime, int, Arrival]] = []
     for number in range(count):
         start = first + timedelta(seconds=round(number * step + rng.uniform(0, step), 3))
+        while pending and pending[0][0] <= start:
+            yield heapq.heappop(pending)[2]
         org, body = _incident(rng, number, start)
-        writes.append(Arrival(start, org, body))
+        yield Arrival(start, org, body, creates=True)
         if rng.random() < 0.5:
             lasted = timedelta(seconds=round(rng.expovariate(1 / 7200), 3))
             update = {**body, "severity": rng.choice(SEVERITIES)}
@@ -102,14 +111,20 @@ def arrivals(count: int, seed: int) -> list[Arrival]:
                 }
             if rng.random() < 0.3:
                 del update["startTime"]
-            writes.append(Arrival(start + lasted, org, update))
-    writes.sort(key=lambda a: a.at)
-    return writes
+            heapq.heappush(pending, (start + lasted, number, Arrival(start + lasted, org, update)))
+    while pending:
+        yield heapq.heappop(pending)[2]
 
 
-def _batches(items: list[Arrival], size: int) -> Iterator[list[Arrival]]:
-    for offset in range(0, len(items), size):
-        yield items[offset : offset + size]
+def _batches(items: Iterator[Arrival], size: int) -> Iterator[list[Arrival]]:
+    batch: list[Arrival] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _progress(done: int, total: int, started: float) -> None:
@@ -124,17 +139,12 @@ def _progress(done: int, total: int, started: float) -> None:
     )
 
 
-def acknowledgements(store: Store, writes: list[Arrival], seed: int) -> int:
-    """Acknowledge one in five incidents (the first write of each), as incident_acks rows."""
-    rng = random.Random(seed + 1)
-    seen: set[tuple[str, str, str]] = set()
+def acknowledgements(writes: list[Arrival], rng: random.Random) -> list[dict[str, Any]]:
+    """Acknowledge one in five incidents, five minutes after creation, as incident_acks rows."""
     rows: list[dict[str, Any]] = []
     for write in writes:
-        key = (write.org_id, write.body["source"], write.body["incidentId"])
-        if key in seen:
-            continue
-        seen.add(key)
-        if rng.random() < 0.2:
+        if write.creates and rng.random() < 0.2:
+            key = (write.org_id, write.body["source"], write.body["incidentId"])
             rows.append(
                 {
                     "org_id": write.org_id,
@@ -142,26 +152,28 @@ def acknowledgements(store: Store, writes: list[Arrival], seed: int) -> int:
                     "ack_time": write.at + timedelta(minutes=5),
                     "user_id": f"user-{rng.randrange(50)}",
                     "user_email": None,
-                    "version": len(rows) + 1,
+                    "version": 1,
                 }
             )
-    store.insert("incident_acks", pa.Table.from_pylist(rows, schema=ACK_ROWS))
-    return len(rows)
+    return rows
 
 
 def load(store: Store, count: int, seed: int = 7, batch: int = 50_000) -> int:
     """Write the dataset into ``store``; answers the number of rows written."""
-    writes = arrivals(count, seed)
+    expected = round(count * 1.5)
     writer = Writer(store)
+    ack_rng = random.Random(seed + 1)
     started = time.perf_counter()
-    done = 0
-    for chunk in _batches(writes, batch):
+    done = acked = 0
+    for chunk in _batches(arrivals(count, seed), batch):
         items = [Upsert(a.org_id, IncidentIn.model_validate(a.body)) for a in chunk]
         writer.commit(items)
+        acks = acknowledgements(chunk, ack_rng)
+        store.insert("incident_acks", pa.Table.from_pylist(acks, schema=ACK_ROWS))
         done += len(chunk)
-        _progress(done, len(writes), started)
+        acked += len(acks)
+        _progress(done, max(expected, done), started)
     print(file=sys.stderr)
-    acked = acknowledgements(store, writes, seed)
     print(f"{done:,} versions, {acked:,} acknowledgements", file=sys.stderr)
     return done
 
