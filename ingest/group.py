@@ -105,7 +105,10 @@ class GroupCommit:
             self._closing = True
             self._wake.notify_all()
         self._thread.join(timeout)
-        return not self._thread.is_alive()
+        if self._thread.is_alive():
+            return False
+        self.writer.close()
+        return True
 
     def _take(self) -> list[_Ticket] | None:
         """The next batch, once full or due; None when closed and drained."""

@@ -73,6 +73,10 @@ class Writer:
         self.clock = clock or VersionClock()
         self._inserts = ThreadPoolExecutor(3, thread_name_prefix="insert")
 
+    def close(self) -> None:
+        """Stop the insert threads (after the last commit)."""
+        self._inserts.shutdown(wait=True)
+
     def _priors(self, upserts: Sequence[Upsert]) -> dict[NaturalKey, Prior]:
         """The stored start and resolution time of every upserted incident, in one read."""
         if not upserts:
