@@ -124,6 +124,7 @@ LIMITS = [
     ("priority", "x" * 11),
     ("metadata", {"blob": "x" * (64 * 1024)}),
     ("metadata", "not an object"),
+    ("metadata", {"huge": 10**30}),
     ("title", 7),
 ]
 
