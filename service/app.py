@@ -5,6 +5,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from clickhouse import Store
@@ -57,6 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = open_services(settings)
         app.state.services = services
+        # Plain def routes run on AnyIO's thread pool, and a write holds its thread until
+        # its commit: the pool bounds how many writes one flush can gather.
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         services.store.observers.append(metrics.observe_query)
         metrics.register_ingest(services.ingest.stats)
         purging = asyncio.create_task(keep_purging(services.store, retention_policy(settings)))

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     ingest_max_delay_ms: Annotated[float, Field(ge=0, le=1000)] = 0.0
     ingest_capacity: Annotated[int, Field(ge=1)] = 100_000
     shutdown_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+    threads: Annotated[int, Field(ge=1, le=1000)] = 128
     workers: Annotated[int, Field(ge=1)] = 1
     cluster: Annotated[str, Field(pattern=r"^([A-Za-z_][A-Za-z0-9_-]{0,63}|\{cluster\})?$")] = ""
     retention_days: Annotated[int, Field(ge=1)] | None = None
