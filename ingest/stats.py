@@ -14,9 +14,6 @@ class IngestSnapshot:
     queue_rows: int = 0
     flushes: int = 0
     flushed_rows: int = 0
-    flush_seconds_total: float = 0.0
-    last_batch_rows: int = 0
-    largest_batch_rows: int = 0
     failed_flushes: int = 0
     failed_rows: int = 0
     rejected_rows: int = 0
@@ -40,9 +37,6 @@ class IngestStats:
             now = self._now
             now.flushes += 1
             now.flushed_rows += rows
-            now.flush_seconds_total += seconds
-            now.last_batch_rows = rows
-            now.largest_batch_rows = max(now.largest_batch_rows, rows)
         for observe in self.flush_observers:
             observe(rows, seconds)
 

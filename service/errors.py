@@ -38,24 +38,12 @@ class BadRequest(ApiError):
     status = HTTPStatus.BAD_REQUEST
 
 
-class Unauthorized(ApiError):
-    status = HTTPStatus.UNAUTHORIZED
-
-
-class Forbidden(ApiError):
-    status = HTTPStatus.FORBIDDEN
-
-
 class NotFound(ApiError):
     status = HTTPStatus.NOT_FOUND
 
 
 class PayloadTooLarge(ApiError):
     status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-
-
-class Unavailable(ApiError):
-    status = HTTPStatus.SERVICE_UNAVAILABLE
 
 
 def validation_errors(errors: Sequence[Any]) -> list[FieldError]:
