@@ -62,7 +62,7 @@ def serving(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
             try:
                 if request(port, "GET", "/readyz")[0] == 200:
                     break
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 time.sleep(0.2)
         yield process, port
     finally:
@@ -88,8 +88,9 @@ def load_until(port: int, stop: threading.Event) -> dict[str, str]:
                 status, _ = request(
                     port, "POST", "/api/v1/incidents", incident(incidentId=name, title=title)
                 )
-            except OSError:
-                # Refused while the process stops: back off instead of spinning.
+            except (OSError, http.client.HTTPException):
+                # Refused or cut off mid-answer while the process stops: not answered, so it
+                # proves nothing either way; back off instead of spinning.
                 time.sleep(0.05)
                 continue
             if status == 200:
