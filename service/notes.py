@@ -7,7 +7,6 @@ serialised by the app's striped locks, so that an edit racing a delete cannot br
 note back with a higher version. Note ids come from ``ingest.identity.NoteIds``.
 """
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import pyarrow as pa
@@ -94,16 +93,16 @@ def _current(store: Store, org_id: str, note_id: int) -> dict[str, Any]:
 
 def _store_version(
     store: Store,
+    writer: Writer,
     org_id: str,
     row: dict[str, Any],
-    *,
-    version: int,
-    at: datetime,
-    deleted: bool,
     action: events.EventAction,
     before: dict[str, Any] | None,
 ) -> None:
-    """Write a version of the note and its history event (both under ``version``)."""
+    """Write a version of the note and its history event, both under one new version
+    and at the row's ``updated_at``; a NOTE_DELETED version is the deletion."""
+    version, at = writer.clock.next(), row["updated_at"]
+    deleted = action is events.EventAction.NOTE_DELETED
     stored = {**row, "org_id": org_id, "version": version, "is_deleted": int(deleted)}
     store.insert("incident_notes", pa.Table.from_pylist([stored], schema=NOTE_ROWS))
     after = None if deleted else {"id": row["note_id"], "body": row["body"]}
@@ -143,13 +142,11 @@ def add(store: Store, writer: Writer, org_id: str, incident_id: int, note: NoteB
     }
     _store_version(
         store,
+        writer,
         org_id,
         row,
-        version=writer.clock.next(),
-        at=at,
-        deleted=False,
-        action=events.EventAction.NOTE_ADDED,
-        before=None,
+        events.EventAction.NOTE_ADDED,
+        None,
     )
     return note_document(row)
 
@@ -166,13 +163,11 @@ def edit(
         row = {**current, "body": note.body, "updated_at": at}
         _store_version(
             store,
+            writer,
             org_id,
             row,
-            version=writer.clock.next(),
-            at=at,
-            deleted=False,
-            action=events.EventAction.NOTE_EDITED,
-            before={"id": note_id, "body": current["body"]},
+            events.EventAction.NOTE_EDITED,
+            {"id": note_id, "body": current["body"]},
         )
         return note_document(row)
 
@@ -184,11 +179,9 @@ def delete(store: Store, writer: Writer, locks: StripedLocks, org_id: str, note_
         at = now()
         _store_version(
             store,
+            writer,
             org_id,
             {**current, "updated_at": at},
-            version=writer.clock.next(),
-            at=at,
-            deleted=True,
-            action=events.EventAction.NOTE_DELETED,
-            before={"id": note_id, "body": current["body"]},
+            events.EventAction.NOTE_DELETED,
+            {"id": note_id, "body": current["body"]},
         )
