@@ -11,6 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 # The package metadata first, then the code: the same files pip needs, nothing else.
 COPY pyproject.toml README.md ./
+COPY vocabulary ./vocabulary
 COPY clickhouse ./clickhouse
 COPY ingest ./ingest
 COPY service ./service

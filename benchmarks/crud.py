@@ -22,8 +22,8 @@ from benchmarks.http_load import incident_body
 from benchmarks.ingest import server
 from benchmarks.stats import machine, percentile
 from clickhouse import Store, StoreConfig
-from service.filters import ListQuery
-from service.listing import HIGHEST, LOWEST, position_range
+from service.lists.filters import ListQuery
+from service.lists.paging import HIGHEST, LOWEST, position_range
 
 Timer = Callable[[], object]
 

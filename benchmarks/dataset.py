@@ -21,14 +21,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from clickhouse import Store, StoreConfig
 from clickhouse.migrate import migrate
-from ingest.identity import incident_key
-from ingest.model import IncidentIn
+from clickhouse.tables import insert_rows
 from ingest.writer import Upsert, Writer
-from service.acks import ACK_ROWS
+from vocabulary.identity import incident_key
+from vocabulary.incident import IncidentIn
 
 END = datetime(2026, 11, 1, tzinfo=UTC)
 DAYS = 60
@@ -169,7 +167,7 @@ def load(store: Store, count: int, seed: int = 7, batch: int = 50_000) -> int:
         items = [Upsert(a.org_id, IncidentIn.model_validate(a.body)) for a in chunk]
         writer.commit(items)
         acks = acknowledgements(chunk, ack_rng)
-        store.insert("incident_acks", pa.Table.from_pylist(acks, schema=ACK_ROWS))
+        insert_rows(store, "incident_acks", acks)
         done += len(chunk)
         acked += len(acks)
         _progress(done, max(expected, done), started)

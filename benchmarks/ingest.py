@@ -30,12 +30,12 @@ from benchmarks.http_load import ORG, incident_body
 from benchmarks.stats import machine
 from clickhouse import Store, StoreConfig
 from clickhouse.migrate import migrate
-from ingest.identity import VersionClock
 from ingest.loader import load_file
-from ingest.model import IncidentIn
 from ingest.rows import commit_tables
 from ingest.rules import settle
 from ingest.writer import Upsert, Writer
+from vocabulary.identity import VersionClock
+from vocabulary.incident import IncidentIn
 
 BIN = Path(sys.executable).parent
 

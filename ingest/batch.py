@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ingest.model import IncidentIn
-from ingest.problems import FieldError, field_errors
+from vocabulary.incident import IncidentIn
+from vocabulary.problems import FieldError, field_errors
 
 MAX_ITEMS = 10_000
 

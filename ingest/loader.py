@@ -16,10 +16,10 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from ingest.batch import UnreadableInput, json_lines, python_objects
-from ingest.model import IncidentIn
-from ingest.problems import FieldError
 from ingest.rules import InvalidIncident
 from ingest.writer import Upsert, Writer
+from vocabulary.incident import IncidentIn
+from vocabulary.problems import FieldError
 
 # (row number, the incident or None, what is wrong with it)
 Row = tuple[int, IncidentIn | None, list[FieldError]]

@@ -4,7 +4,6 @@ Column order and types follow the migrations; ``tests/test_schema.py`` checks th
 live columns match these schemas.
 """
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,71 +12,14 @@ import orjson
 import pyarrow as pa
 from pydantic import TypeAdapter
 
-from ingest.model import IncidentIn, Service
+from clickhouse.tables import INCIDENT_EVENTS, INCIDENT_KEYS, INCIDENTS
 from ingest.rules import IncidentState
-from ingest.timestamps import format_time
+from vocabulary.documents import compact
+from vocabulary.fields import row_fields
+from vocabulary.incident import IncidentIn, Service
+from vocabulary.timestamps import format_time
 
-_TIME = pa.timestamp("ms", tz="UTC")
 _SERVICES = TypeAdapter(list[Service])
-_STRINGS = pa.list_(pa.string())
-
-
-def _schema(*columns: tuple[str, pa.DataType]) -> pa.Schema:
-    return pa.schema([pa.field(name, kind) for name, kind in columns])
-
-
-INCIDENTS = _schema(
-    ("org_id", pa.string()),
-    ("id", pa.uint64()),
-    ("source", pa.string()),
-    ("incident_id", pa.string()),
-    ("start_time", _TIME),
-    ("type", pa.string()),
-    ("title", pa.string()),
-    ("category", pa.string()),
-    ("description", pa.string()),
-    ("recommendation", pa.string()),
-    ("status", pa.string()),
-    ("resolution", pa.string()),
-    ("services", pa.string()),
-    ("service_names", _STRINGS),
-    ("service_namespaces", _STRINGS),
-    ("metric_names", _STRINGS),
-    ("end_time", _TIME),
-    ("resolved_at", _TIME),
-    ("source_site", pa.string()),
-    ("severity", pa.string()),
-    ("priority", pa.string()),
-    ("metadata", pa.string()),
-    ("updated_at", _TIME),
-    ("version", pa.uint64()),
-    ("is_deleted", pa.uint8()),
-)
-
-INCIDENT_KEYS = _schema(
-    ("org_id", pa.string()),
-    ("id", pa.uint64()),
-    ("source", pa.string()),
-    ("incident_id", pa.string()),
-    ("start_time", _TIME),
-    ("resolved_at", _TIME),
-    ("version", pa.uint64()),
-)
-
-INCIDENT_EVENTS = _schema(
-    ("org_id", pa.string()),
-    ("id", pa.uint64()),
-    ("version", pa.uint64()),
-    ("at", _TIME),
-    ("action", pa.string()),
-    ("user_id", pa.string()),
-    ("payload", pa.string()),
-)
-
-
-def compact(value: Any) -> str:
-    """Compact JSON text; orjson because the writer encodes three documents per row."""
-    return orjson.dumps(value).decode()
 
 
 @dataclass(frozen=True)
@@ -131,31 +73,6 @@ def incident_rows(states: Sequence[IncidentState], encoded: _Encoded) -> pa.Tabl
         "is_deleted": [0] * len(states) + [1] * len(moved),
     }
     return pa.table(columns, schema=INCIDENTS)
-
-
-def row_fields(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored row of the incident columns as the API's request fields, in contract order
-    (times as ISO text). The one mapping from columns back to fields: responses add id,
-    resolvedAt, the acknowledgement and updatedAt; a PATCH validates it as a request."""
-    return {
-        "type": row["type"],
-        "incidentId": row["incident_id"],
-        "title": row["title"],
-        "category": row["category"],
-        "description": row["description"],
-        "recommendation": row["recommendation"],
-        "source": row["source"],
-        "status": row["status"],
-        "resolution": row["resolution"],
-        "services": json.loads(row["services"]),
-        "metricNames": row["metric_names"],
-        "startTime": format_time(row["start_time"]),
-        "endTime": format_time(row["end_time"]),
-        "sourceSite": row["source_site"],
-        "severity": row["severity"],
-        "priority": row["priority"],
-        "metadata": json.loads(row["metadata"]),
-    }
 
 
 def incident_from_row(row: dict[str, Any]) -> IncidentIn:

@@ -8,17 +8,9 @@ at the old position in the time-ordered key must be tombstoned.
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
-from ingest.model import IncidentIn, IncidentStatus
-
-
-class Action(StrEnum):
-    """How a write is listed in the incident's history."""
-
-    CREATED = "created"
-    UPDATED = "updated"
-    PATCHED = "patched"
+from vocabulary.enums import HistoryAction, IncidentStatus
+from vocabulary.incident import IncidentIn
 
 
 @dataclass(frozen=True)
@@ -40,7 +32,7 @@ class IncidentState:
     resolved_at: datetime | None
     updated_at: datetime
     version: int
-    action: Action
+    action: HistoryAction
     moved_from: datetime | None
 
     def as_prior(self) -> Prior:
@@ -72,7 +64,13 @@ def settle(
     resolved_at: datetime | None = None
     if incident.status is IncidentStatus.RESOLVED:
         resolved_at = incident.end_time or (prior.resolved_at if prior else None) or now
-    action = Action.CREATED if prior is None else Action.PATCHED if patch else Action.UPDATED
+    action = (
+        HistoryAction.CREATED
+        if prior is None
+        else HistoryAction.PATCHED
+        if patch
+        else HistoryAction.UPDATED
+    )
     moved_from = prior.start_time if prior and prior.start_time != start else None
     return IncidentState(
         org_id=org_id,

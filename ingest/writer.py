@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from clickhouse import Store
-from ingest.identity import VersionClock, incident_key
-from ingest.model import IncidentIn, IncidentPatch
+from clickhouse.tables import insert_tables
 from ingest.rows import commit_tables, incident_from_row
 from ingest.rules import IncidentState, InvalidIncident, Prior, settle
-from ingest.timestamps import now
+from vocabulary.identity import VersionClock, incident_key
+from vocabulary.incident import IncidentIn, IncidentPatch
+from vocabulary.timestamps import now
 
 NaturalKey = tuple[str, str, str]
 IncidentRef = tuple[str, int]
@@ -131,12 +132,7 @@ class Writer:
             outcomes.append(state)
         states = [o for o in outcomes if isinstance(o, IncidentState)]
         if states:
-            tables = commit_tables(states)
-            # The three inserts are independent and the engine releases the GIL: run
-            # side by side they cost about one insert's wall time instead of three.
-            inserts = [self._inserts.submit(self.store.insert, t, r) for t, r in tables.items()]
-            for insert in inserts:
-                insert.result()
+            insert_tables(self.store, commit_tables(states), self._inserts)
         return outcomes
 
     @staticmethod

@@ -13,14 +13,19 @@ from clickhouse.migrate import migrate
 from clickhouse.retention import RetentionPolicy, apply_retention, keep_purging
 from ingest.group import GroupCommit
 from ingest.writer import Writer
-from service import errors
-from service.context import Services
-from service.gate import Gate
-from service.incidents import StripedLocks
-from service.logs import RequestLog
-from service.metrics import Metrics, RequestMetrics
-from service.metrics import router as metrics_router
-from service.routes import analytics, incidents, meta, notes, operations, scan_reports
+from service.acknowledgements import routes as acknowledgements
+from service.analytics import routes as analytics
+from service.http import errors, probes
+from service.http.context import Services
+from service.http.gate import Gate
+from service.http.logs import RequestLog
+from service.http.metrics import Metrics, RequestMetrics
+from service.http.metrics import router as metrics_router
+from service.incidents import routes as incidents
+from service.lists import routes as lists
+from service.locks import StripedLocks
+from service.notes import routes as notes
+from service.scans import routes as scans
 from service.settings import Settings
 
 log = logging.getLogger("incidents.app")
@@ -82,12 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     errors.install(app)
     app.include_router(metrics_router)
-    app.include_router(meta.router)
-    app.include_router(incidents.router)
-    app.include_router(operations.router)
-    app.include_router(notes.router)
-    app.include_router(scan_reports.router)
-    app.include_router(analytics.router)
+    for routes in (probes, lists, incidents, acknowledgements, notes, scans, analytics):
+        app.include_router(routes.router)
     app.add_middleware(Gate, settings=settings)
     app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(RequestLog)

@@ -12,10 +12,10 @@ import uvicorn
 from clickhouse import Store
 from clickhouse.migrate import migrate as apply_migrations
 from ingest.writer import Writer
-from service.gate import org_error
-from service.loading import load_with_progress
-from service.logs import logging_config, setup_logging
-from service.metrics import MULTIPROC_ENV
+from service.http.gate import org_error
+from service.http.logs import logging_config, setup_logging
+from service.http.metrics import MULTIPROC_ENV
+from service.progress import load_with_progress
 from service.settings import Settings
 
 cli = typer.Typer(no_args_is_help=True, help="An analytics-first incidents service.")
@@ -52,7 +52,7 @@ def serve(
             os.environ[MULTIPROC_ENV] = cleanup.enter_context(metrics_dir)
             cleanup.callback(os.environ.pop, MULTIPROC_ENV, None)
         # An import string and a factory: uvicorn's workers each build the app from the
-        # environment. Its own access log is off (service.logs writes one line a request).
+        # environment. Its own access log is off (service.http.logs writes one line a request).
         uvicorn.run(
             "service.app:create_app",
             factory=True,

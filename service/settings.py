@@ -8,7 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from clickhouse import StoreConfig
 from ingest.group import GroupSettings
-from ingest.model import IncidentType
+from vocabulary.enums import IncidentType
 
 
 class Settings(BaseSettings):

@@ -89,7 +89,7 @@ def store(store_config: StoreConfig) -> Iterator[Store]:
     opened = Store(store_config)
     migrate(opened)
     yield opened
-    opened.statement("drop_test_database", f"DROP DATABASE IF EXISTS `{opened.database}`")
+    opened.statement("drop_test_database", f"DROP DATABASE IF EXISTS `{opened.database}` SYNC")
     opened.close()
 
 

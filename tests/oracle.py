@@ -15,17 +15,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pyarrow as pa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import strategies as st
 
 from clickhouse import Store
-from ingest.model import IncidentIn
+from clickhouse.tables import insert_rows
 from ingest.rules import IncidentState
 from ingest.writer import Upsert, Writer
-from service.acks import ACK_ROWS
 from tests.factories import incident as incident_body
+from vocabulary.incident import IncidentIn
 
 TYPES = ("INCIDENT", "ANOMALY", "ALERT")
 STATUSES = ("OPEN", "RESOLVED")
@@ -372,5 +371,5 @@ def load(client: TestClient, plan: Plan) -> tuple[str, Oracle]:
             "user_email": None,
             "version": number + 1,
         }
-        store.insert("incident_acks", pa.Table.from_pylist([row], schema=ACK_ROWS))
+        insert_rows(store, "incident_acks", [row])
     return org, oracle

@@ -9,12 +9,12 @@ from fastapi.testclient import TestClient
 
 from clickhouse import Store
 from ingest.writer import Writer
-from service import acks
-from service.errors import NotFound
-from service.incidents import StripedLocks
+from service.acknowledgements import writes
+from service.locks import StripedLocks
 from tests.conftest import HEADERS, ORG
 from tests.factories import incident, patch
 from tests.test_gate import assert_error
+from vocabulary.problems import NotFound
 
 pytestmark = pytest.mark.integration
 
@@ -127,7 +127,7 @@ def test_concurrent_acknowledgements_in_the_domain(client: TestClient, store: St
 
     def acknowledge(n: int) -> Any:
         start.wait()
-        return acks.acknowledge(
+        return writes.acknowledge(
             store, writer, locks, ORG, incident_id, user_id=f"u{n}", user_email=None
         )
 
@@ -139,7 +139,7 @@ def test_concurrent_acknowledgements_in_the_domain(client: TestClient, store: St
 
 def test_unknown_incident_is_404_in_the_domain(store: Store) -> None:
     with pytest.raises(NotFound):
-        acks.acknowledge(
+        writes.acknowledge(
             store, Writer(store), StripedLocks(), ORG, 12345, user_id="u", user_email=None
         )
 

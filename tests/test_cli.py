@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from uvicorn.importer import import_from_string
 
 from service import cli as cli_module
-from service.metrics import MULTIPROC_ENV
+from service.http.metrics import MULTIPROC_ENV
 
 SERVER = "http://default:secret@clickhouse:8123/incidents"
 

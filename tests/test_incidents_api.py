@@ -5,10 +5,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ingest.identity import incident_key
 from tests.conftest import HEADERS, ORG
 from tests.factories import incident, patch
 from tests.test_gate import assert_error
+from vocabulary.identity import incident_key
 
 pytestmark = pytest.mark.integration
 

@@ -7,18 +7,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
+from service.incidents.reads import get
 
 from clickhouse import Store
 from ingest.group import Closed, FlushFailed, GroupCommit, GroupSettings, Overloaded
-from ingest.model import IncidentIn
 from ingest.rules import IncidentState
 from ingest.writer import Outcome, Upsert, Write, Writer
-from service.filters import ListQuery
-from service.incidents import get
-from service.listing import page
+from service.lists.filters import ListQuery
+from service.lists.paging import page
 from tests.conftest import HEADERS, ORG
 from tests.factories import incident
 from tests.test_gate import assert_error
+from vocabulary.incident import IncidentIn
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,8 @@ from clickhouse import Store
 from ingest.loader import load_file
 from ingest.writer import Writer
 from service.cli import cli
-from service.filters import ListQuery
-from service.listing import page
+from service.lists.filters import ListQuery
+from service.lists.paging import page
 from tests.conftest import ORG
 from tests.factories import incident
 

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ingest.identity import NoteIds
-from ingest.timestamps import parse_time
 from tests.conftest import HEADERS
 from tests.factories import incident
 from tests.test_gate import assert_error
+from vocabulary.identity import NoteIds
+from vocabulary.timestamps import parse_time
 
 OTHER = {"X-Scope-OrgID": "globex"}
 EPOCH_2024_MS = int(datetime(2024, 1, 1, tzinfo=UTC).timestamp() * 1000)

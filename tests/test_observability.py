@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from ingest.stats import IngestStats
-from service.gate import Message, Receive, Scope, Send
-from service.logs import JsonFormatter, request_id_from
-from service.metrics import MULTIPROC_ENV, Metrics, RequestMetrics
+from service.http.gate import Message, Receive, Scope, Send
+from service.http.logs import JsonFormatter, request_id_from
+from service.http.metrics import MULTIPROC_ENV, Metrics, RequestMetrics
 from tests.conftest import HEADERS, ORG
 from tests.factories import incident
 
@@ -216,7 +216,7 @@ def test_writes_through_the_app_show_in_the_ingest_metrics(client: TestClient) -
 def test_metrics_add_up_over_worker_processes(tmp_path: Path) -> None:
     """In multiprocess mode (several workers), /metrics sums every process's counts."""
     script = (
-        "from service.metrics import Metrics\n"
+        "from service.http.metrics import Metrics\n"
         "m = Metrics()\n"
         "m.observe_request('GET', '/healthz', 200, 0.001, None)\n"
         "print(m.render().decode())\n"

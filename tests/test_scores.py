@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.scores import ScoreInputs, cluster_score, grade, report_score
+from service.scans.scores import ScoreInputs, cluster_score, grade, report_score
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scans"
 

@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from service import shaping
+from service.analytics import shaping
 
 
 def test_bucket_bounds_follow_the_contract_formula() -> None:

@@ -9,15 +9,12 @@ import pytest
 from clickhouse import Store, StoreError
 from clickhouse.migrate import applied, migrate
 from clickhouse.sql import migration_files
-from ingest.model import IncidentIn
-from ingest.rows import INCIDENT_EVENTS, INCIDENT_KEYS, INCIDENTS
+from clickhouse.tables import SCHEMAS
 from ingest.writer import Upsert, Writer
-from service.acks import ACK_ROWS
-from service.filters import ListQuery
-from service.listing import page
-from service.notes import NOTE_ROWS
-from service.scans import SCAN_ROWS
+from service.lists.filters import ListQuery
+from service.lists.paging import page
 from tests.factories import incident
+from vocabulary.incident import IncidentIn
 
 pytestmark = pytest.mark.integration
 
@@ -30,17 +27,7 @@ def test_migrations_run_once_and_a_second_run_is_a_no_op(store: Store) -> None:
     assert store.query("schema_columns", {"database": store.database}).equals(before)
 
 
-@pytest.mark.parametrize(
-    ("table", "schema"),
-    [
-        ("incidents", INCIDENTS),
-        ("incident_keys", INCIDENT_KEYS),
-        ("incident_events", INCIDENT_EVENTS),
-        ("incident_acks", ACK_ROWS),
-        ("incident_notes", NOTE_ROWS),
-        ("scan_reports", SCAN_ROWS),
-    ],
-)
+@pytest.mark.parametrize(("table", "schema"), SCHEMAS.items())
 def test_live_columns_match_what_the_writer_sends(
     store: Store, table: str, schema: pa.Schema
 ) -> None:

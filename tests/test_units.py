@@ -4,11 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.identity import VersionClock, incident_key
-from ingest.model import IncidentIn, IncidentStatus
-from ingest.rules import Action, InvalidIncident, Prior, settle
-from ingest.timestamps import format_time, parse_time
+from ingest.rules import InvalidIncident, Prior, settle
 from tests.factories import incident
+from vocabulary.enums import HistoryAction, IncidentStatus
+from vocabulary.identity import VersionClock, incident_key
+from vocabulary.incident import IncidentIn
+from vocabulary.timestamps import format_time, parse_time
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -64,13 +65,13 @@ def _item(**fields: object) -> IncidentIn:
 
 def test_new_incident_without_start_starts_now() -> None:
     state = settle("o", 1, _item(), None, T0, 1)
-    assert (state.start_time, state.action, state.moved_from) == (T0, Action.CREATED, None)
+    assert (state.start_time, state.action, state.moved_from) == (T0, HistoryAction.CREATED, None)
 
 
 def test_update_without_start_keeps_it_and_moving_it_tombstones_the_old_key() -> None:
     prior = Prior(T0, None)
     kept = settle("o", 1, _item(), prior, T0 + timedelta(hours=1), 2)
-    assert (kept.start_time, kept.moved_from, kept.action) == (T0, None, Action.UPDATED)
+    assert (kept.start_time, kept.moved_from, kept.action) == (T0, None, HistoryAction.UPDATED)
     moved = settle("o", 1, _item(startTime="2024-05-02T00:00:00Z"), prior, T0, 3)
     assert moved.moved_from == T0
 

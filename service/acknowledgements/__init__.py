@@ -1,0 +1,1 @@
+"""Acknowledging incidents: the first acknowledgement stands."""

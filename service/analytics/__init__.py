@@ -1,0 +1,1 @@
+"""Facets and statistics: the dashboard's aggregate reads."""

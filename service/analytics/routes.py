@@ -1,0 +1,69 @@
+"""``/api/v1/incidents/facets`` and ``/api/v1/statistics/...``: the dashboard reads."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
+
+from service.analytics import facets, statistics
+from service.analytics.statistics import (
+    CurrentQuery,
+    SeveritiesQuery,
+    TopServicesQuery,
+    TypesQuery,
+    WindowQuery,
+)
+from service.http.context import Ctx
+from vocabulary.enums import IncidentType
+
+router = APIRouter(prefix="/api/v1", tags=["analytics"])
+
+TypePath = Annotated[IncidentType, Path()]
+
+
+@router.get("/incidents/facets")
+def incident_facets(query: Annotated[facets.FacetsQuery, Query()], ctx: Ctx) -> Any:
+    """A page of the filtered list plus counts per value of twelve fields."""
+    return JSONResponse(facets.page_with_facets(ctx.store, ctx.org_id, query))
+
+
+@router.get("/statistics/types")
+def statistics_types(query: Annotated[TypesQuery, Query()], ctx: Ctx) -> Any:
+    """Per bucket and type: open in the bucket, or with ``status=RESOLVED`` resolved in it."""
+    return JSONResponse(statistics.types(ctx.store, ctx.org_id, query))
+
+
+@router.get("/statistics/severities")
+def statistics_severities(query: Annotated[SeveritiesQuery, Query()], ctx: Ctx) -> Any:
+    """Per bucket and severity: incidents starting in the bucket."""
+    return JSONResponse(statistics.severities(ctx.store, ctx.org_id, query))
+
+
+@router.get("/statistics/current")
+def statistics_current(query: Annotated[CurrentQuery, Query()], ctx: Ctx) -> Any:
+    return JSONResponse(statistics.current(ctx.store, ctx.org_id, query))
+
+
+@router.get("/statistics/current/priorities")
+def statistics_current_priorities(query: Annotated[CurrentQuery, Query()], ctx: Ctx) -> Any:
+    return JSONResponse(statistics.current_priorities(ctx.store, ctx.org_id, query))
+
+
+@router.get("/statistics/{type}/count")
+def statistics_type_count(
+    type: TypePath,
+    query: Annotated[WindowQuery, Query()],
+    ctx: Ctx,
+) -> Any:
+    """Incidents of a type starting in the window, by current status."""
+    return JSONResponse(statistics.type_count(ctx.store, ctx.org_id, type, query))
+
+
+@router.get("/statistics/{type}/top-services")
+def statistics_top_services(
+    type: TypePath,
+    query: Annotated[TopServicesQuery, Query()],
+    ctx: Ctx,
+) -> Any:
+    """The services most often named by incidents of a type starting in the window."""
+    return JSONResponse(statistics.top_services(ctx.store, ctx.org_id, type, query))

@@ -1,0 +1,1 @@
+"""HTTP plumbing every route shares: the gate, logs, metrics, errors, probes."""

@@ -1,0 +1,43 @@
+"""What a request handler needs: the tenant and the app's store and writer."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from clickhouse import Store
+from ingest.group import GroupCommit
+from ingest.writer import Writer
+from service.locks import StripedLocks
+from service.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    """The long-lived parts the app's lifespan opens and closes."""
+
+    settings: Settings
+    store: Store
+    writer: Writer
+    ingest: GroupCommit
+    locks: StripedLocks
+
+
+@dataclass(frozen=True)
+class Context:
+    org_id: str
+    store: Store
+    writer: Writer
+    ingest: GroupCommit
+    locks: StripedLocks
+
+
+def context(request: Request) -> Context:
+    """The tenant the gate admitted, with the app's services."""
+    services: Services = request.app.state.services
+    return Context(
+        request.state.org_id, services.store, services.writer, services.ingest, services.locks
+    )
+
+
+Ctx = Annotated[Context, Depends(context)]

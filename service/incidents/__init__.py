@@ -1,0 +1,1 @@
+"""One incident: create-or-update, read, PATCH, history; the Incident document."""

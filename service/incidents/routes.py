@@ -1,0 +1,78 @@
+"""``/api/v1/incidents``: create-or-update (one or a batch), read, PATCH and history."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from ingest import batch
+from ingest.writer import Upsert
+from service.http.context import Ctx
+from service.incidents import reads, writes
+from vocabulary.incident import IncidentIn, IncidentPatch
+from vocabulary.problems import BadRequest
+
+router = APIRouter(prefix="/api/v1", tags=["incidents"])
+
+# Starlette's int convertor keeps /incidents/facets and /incidents/batch out of these
+# routes; the bound keeps a huge number a 400 rather than a store error.
+IncidentId = Annotated[int, Path(ge=0, le=(1 << 64) - 1)]
+ONE = "/incidents/{incident_id:int}"
+
+
+@router.post("/incidents", response_class=PlainTextResponse)
+def create_or_update(incident: IncidentIn, request: Request, ctx: Ctx) -> PlainTextResponse:
+    """Create or update by (tenant, source, incidentId); answers the id as text."""
+    size = int(request.headers.get("content-length", 0))
+    state = writes.submit(ctx.ingest, Upsert(ctx.org_id, incident), size)
+    return PlainTextResponse(str(state.id))
+
+
+async def raw_body(request: Request) -> bytes:
+    """The body as sent (the gate has already held it to the size limit)."""
+    return await request.body()
+
+
+BATCH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "array", "maxItems": batch.MAX_ITEMS}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post("/incidents/batch", openapi_extra=BATCH_BODY)
+def create_or_update_many(
+    request: Request, ctx: Ctx, body: Annotated[bytes, Depends(raw_body)]
+) -> Any:
+    """Up to 10,000 incidents as a JSON array or NDJSON; valid items are stored."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if content_type == "application/x-ndjson":
+            parsed = batch.ndjson(body)
+        else:
+            parsed = batch.json_array(body)
+    except batch.UnreadableInput as unreadable:
+        raise BadRequest(("body", f"body: {unreadable}")) from None
+    return JSONResponse(writes.submit_batch(ctx.ingest, ctx.org_id, parsed, len(body)))
+
+
+@router.get(ONE)
+def get_incident(incident_id: IncidentId, ctx: Ctx) -> Any:
+    return JSONResponse(reads.get(ctx.store, ctx.org_id, incident_id))
+
+
+@router.patch(ONE)
+def patch_incident(incident_id: IncidentId, change: IncidentPatch, ctx: Ctx) -> Any:
+    """Replace the fields a person may change; the rest stays."""
+    document = writes.patch(ctx.store, ctx.ingest, ctx.org_id, incident_id, change)
+    return JSONResponse(document)
+
+
+@router.get(ONE + "/history")
+def incident_history(incident_id: IncidentId, ctx: Ctx) -> Any:
+    """Every change to the incident, oldest first."""
+    return JSONResponse(reads.history(ctx.store, ctx.org_id, incident_id))

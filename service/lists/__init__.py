@@ -1,0 +1,1 @@
+"""The incident list: its filters and keyset paging."""

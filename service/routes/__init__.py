@@ -1,1 +1,0 @@
-"""HTTP routes: parse, call the domain modules, serialise. No SQL, no rules here."""

@@ -1,0 +1,1 @@
+"""Scan reports and the cluster score."""

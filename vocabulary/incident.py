@@ -1,0 +1,95 @@
+"""The incident as a writer sends it, with every limit of the contract.
+
+Shared by the HTTP routes, the batch endpoint and the bulk loader, so that every way in
+validates the same way.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import orjson
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+from pydantic.alias_generators import to_camel
+
+from vocabulary.enums import IncidentCategory, IncidentStatus, IncidentType
+from vocabulary.timestamps import parse_time
+
+METADATA_LIMIT = 64 * 1024
+
+
+def _metadata_size(value: dict[str, Any]) -> dict[str, Any]:
+    try:
+        size = len(orjson.dumps(value))
+    except orjson.JSONEncodeError:
+        # What cannot be encoded here cannot be stored either (integers past 64 bits).
+        raise ValueError("must be plain JSON with integers within 64 bits") from None
+    if size > METADATA_LIMIT:
+        raise ValueError(f"at most {METADATA_LIMIT} bytes as JSON, got {size}")
+    return value
+
+
+Timestamp = Annotated[datetime, BeforeValidator(parse_time)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+Text255 = Annotated[str, StringConstraints(max_length=255)]
+LongText = Annotated[str, StringConstraints(max_length=2000)]
+SourceId = Annotated[str, StringConstraints(min_length=1, max_length=16)]
+Site = Annotated[str, StringConstraints(max_length=50)]
+Resolution = Annotated[str, StringConstraints(max_length=20)]
+ShortLabel = Annotated[str, StringConstraints(max_length=10)]
+Metadata = Annotated[dict[str, Any], AfterValidator(_metadata_size)]
+
+
+class Service(BaseModel):
+    """A service the incident touches; further keys are kept and returned as sent."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: Name
+    namespace: Text255 = ""
+
+
+class _Camel(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True
+    )
+
+
+class IncidentIn(_Camel):
+    """Body of create-or-update."""
+
+    type: IncidentType
+    incident_id: SourceId
+    title: Text255
+    category: IncidentCategory
+    description: LongText
+    recommendation: LongText
+    source: Name
+    status: IncidentStatus
+    resolution: Resolution
+    services: Annotated[list[Service], Field(min_length=1, max_length=100)]
+    metric_names: Annotated[list[Text255], Field(max_length=100)]
+    start_time: Timestamp | None = None
+    end_time: Timestamp | None = None
+    source_site: Site
+    severity: ShortLabel
+    priority: ShortLabel
+    metadata: Metadata
+
+
+class IncidentPatch(_Camel):
+    """Body of PATCH: the fields a person may replace, all required."""
+
+    title: Text255
+    description: LongText
+    recommendation: LongText
+    status: IncidentStatus
+    resolution: Resolution
+    severity: ShortLabel
+    priority: ShortLabel
