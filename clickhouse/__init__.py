@@ -5,6 +5,6 @@ ingest writer; callers name a query file and bind values.
 """
 
 from clickhouse.config import StoreConfig
-from clickhouse.store import Store, StoreError, StoreTimeout
+from clickhouse.store import Store, StoreBusy, StoreError, StoreTimeout
 
-__all__ = ["Store", "StoreConfig", "StoreError", "StoreTimeout"]
+__all__ = ["Store", "StoreBusy", "StoreConfig", "StoreError", "StoreTimeout"]

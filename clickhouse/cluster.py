@@ -27,6 +27,7 @@ them on one shard:
 import re
 from dataclasses import dataclass
 
+from clickhouse.config import database_name
 from clickhouse.sql import statements
 
 SHARDING_KEYS = {
@@ -45,7 +46,6 @@ _CREATE = re.compile(
     re.DOTALL,
 )
 _CLUSTER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}|\{cluster\}")
-_DATABASE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,7 @@ def cluster_name(name: str) -> str:
 
 def _names(cluster: str, database: str) -> None:
     cluster_name(cluster)
-    if not _DATABASE_NAME.fullmatch(database):
-        raise ValueError(f"not a database name: {database!r}")
+    database_name(database)
 
 
 def _replicated(table: Table, cluster: str, name: str, zookeeper_path: str) -> str:

@@ -3,8 +3,9 @@
 It owns the clients (one per thread: a chDB connection shared by threads has been seen
 to answer one thread's query with another thread's bound parameters, which here would
 leak rows between tenants), names each query, applies limits, times it, logs it and
-turns ClickHouse errors into ``StoreError`` so that raw server messages never travel
-further than the log.
+turns ClickHouse errors into ``StoreError`` (by code: ``StoreBusy`` where the store is at
+capacity) so that raw server messages never travel further than the log. Opening a
+store runs nothing on the server; creating its database is a step of its own.
 """
 
 import logging
@@ -24,9 +25,6 @@ from clickhouse.sql import query_text
 
 log = logging.getLogger("incidents.store")
 
-# ClickHouse's TIMEOUT_EXCEEDED: a query ran past max_execution_time.
-_TIMEOUT_CODES = frozenset({159})
-
 QueryObserver = Callable[[str, float, bool], None]
 
 
@@ -38,8 +36,23 @@ class StoreError(Exception):
         self.operation = operation
 
 
-class StoreTimeout(StoreError):
+class StoreBusy(StoreError):
+    """The store is at capacity: the same operation may well succeed a little later."""
+
+
+class StoreTimeout(StoreBusy):
     """A query ran past ``max_execution_time``."""
+
+
+# ClickHouse error codes that say the store is at capacity rather than that the request
+# is wrong; every other code (and an error without one) is a plain StoreError.
+# clickhouse-connect sets the numeric ``code`` on its errors for chDB (from the message,
+# "Code: 159. DB::Exception: ...") and for HTTP (from X-ClickHouse-Exception-Code).
+_BY_CODE: dict[int, type[StoreError]] = {
+    159: StoreTimeout,  # TIMEOUT_EXCEEDED: past max_execution_time
+    202: StoreBusy,  # TOO_MANY_SIMULTANEOUS_QUERIES: max_concurrent_queries* reached
+    241: StoreBusy,  # MEMORY_LIMIT_EXCEEDED: the query's or the server's memory limit
+}
 
 
 class Store:
@@ -54,11 +67,19 @@ class Store:
         self.observers: list[QueryObserver] = []
         if config.embedded:
             config.data_dir.mkdir(parents=True, exist_ok=True)
-        bootstrap = self._connect(database=None)
-        try:
-            bootstrap.command(f"CREATE DATABASE IF NOT EXISTS `{self.database}`")
-        finally:
-            bootstrap.close()
+
+    def create_database(self) -> None:
+        """Create this store's database when it is missing: ``migrate``'s first step.
+
+        The name was checked by ``StoreConfig``, so it may go into the DDL.
+        """
+        self._run(
+            "create_database",
+            lambda client, base: client.command(
+                f"CREATE DATABASE IF NOT EXISTS `{self.database}`", settings=base
+            ),
+            bootstrap=True,
+        )
 
     def _connect(self, database: str | None) -> Client:
         settings = {"max_execution_time": self.config.max_execution_time}
@@ -84,20 +105,30 @@ class Store:
                 self._clients.append(client)
         return client
 
-    def _run(self, operation: str, call: Callable[[Client, dict[str, Any]], Any]) -> Any:
+    def _run(
+        self, operation: str, call: Callable[[Client, dict[str, Any]], Any], bootstrap: bool = False
+    ) -> Any:
+        """Run ``call`` on this thread's client (``bootstrap``: on a client of no database,
+        made for the call, since a client of a database not yet created cannot connect)."""
         settings: dict[str, Any] = {"query_id": f"{operation}-{uuid.uuid4().hex[:16]}"}
         started = time.perf_counter()
         ok = False
         try:
-            result = call(self.client, settings)
+            if bootstrap:
+                client = self._connect(database=None)
+                try:
+                    result = call(client, settings)
+                finally:
+                    client.close()
+            else:
+                result = call(self.client, settings)
             ok = True
             return result
         except ClickHouseError as exc:
             log.error("store operation %s failed: %s", operation, exc)
             code = getattr(exc, "code", None)
-            if code in _TIMEOUT_CODES or "TIMEOUT_EXCEEDED" in str(exc):
-                raise StoreTimeout(operation) from exc
-            raise StoreError(operation) from exc
+            failure = _BY_CODE.get(code, StoreError) if isinstance(code, int) else StoreError
+            raise failure(operation) from exc
         finally:
             elapsed = time.perf_counter() - started
             log.debug("store %s %.2f ms ok=%s", operation, elapsed * 1000, ok)

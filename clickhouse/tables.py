@@ -1,8 +1,9 @@
 """Every table the service writes: its Arrow schema, and the one place its rows go in.
 
 Column order and types follow the migrations; ``tests/test_store.py`` checks that the
-live columns match these schemas. Callers hand over rows; nothing outside this module
-names a table to insert into.
+live columns match these schemas. The incidents table's field columns come from
+``vocabulary.fields.FIELDS``. Callers hand over rows; nothing outside this module names
+a table to insert into.
 """
 
 from collections.abc import Mapping, Sequence
@@ -12,6 +13,7 @@ from typing import Any
 import pyarrow as pa
 
 from clickhouse.store import Store
+from vocabulary.fields import FIELDS, Kind
 
 _TIME = pa.timestamp("ms", tz="UTC")
 _STRINGS = pa.list_(pa.string())
@@ -21,33 +23,37 @@ def _schema(*columns: tuple[str, pa.DataType]) -> pa.Schema:
     return pa.schema([pa.field(name, kind) for name, kind in columns])
 
 
-INCIDENTS = _schema(
-    ("org_id", pa.string()),
-    ("id", pa.uint64()),
-    ("source", pa.string()),
-    ("incident_id", pa.string()),
-    ("start_time", _TIME),
-    ("type", pa.string()),
-    ("title", pa.string()),
-    ("category", pa.string()),
-    ("description", pa.string()),
-    ("recommendation", pa.string()),
-    ("status", pa.string()),
-    ("resolution", pa.string()),
-    ("services", pa.string()),
-    ("service_names", _STRINGS),
-    ("service_namespaces", _STRINGS),
-    ("metric_names", _STRINGS),
-    ("end_time", _TIME),
-    ("resolved_at", _TIME),
-    ("source_site", pa.string()),
-    ("severity", pa.string()),
-    ("priority", pa.string()),
-    ("metadata", pa.string()),
-    ("updated_at", _TIME),
-    ("version", pa.uint64()),
-    ("is_deleted", pa.uint8()),
-)
+def _arrow_type(kind: Kind) -> pa.DataType:
+    if kind is Kind.STRINGS:
+        return _STRINGS
+    if kind is Kind.TIME:
+        return _TIME
+    return pa.string()
+
+
+# The natural key and the start come first, after the tenant and the id, as in
+# 0001_incidents.sql; the other fields follow in contract order.
+_KEY_FIELDS = ("source", "incident_id", "start_time")
+# Columns the writer derives, each where the migration put it: right after a field.
+_AFTER_FIELD: dict[str, tuple[tuple[str, pa.DataType], ...]] = {
+    "services": (("service_names", _STRINGS), ("service_namespaces", _STRINGS)),
+    "end_time": (("resolved_at", _TIME),),
+}
+
+
+def _incident_columns() -> list[tuple[str, pa.DataType]]:
+    kinds = {f.column: f.kind for f in FIELDS}
+    columns: list[tuple[str, pa.DataType]] = [("org_id", pa.string()), ("id", pa.uint64())]
+    columns += [(name, _arrow_type(kinds[name])) for name in _KEY_FIELDS]
+    for field in FIELDS:
+        if field.column not in _KEY_FIELDS:
+            columns.append((field.column, _arrow_type(field.kind)))
+            columns += _AFTER_FIELD.get(field.column, ())
+    columns += [("updated_at", _TIME), ("version", pa.uint64()), ("is_deleted", pa.uint8())]
+    return columns
+
+
+INCIDENTS = _schema(*_incident_columns())
 
 INCIDENT_KEYS = _schema(
     ("org_id", pa.string()),

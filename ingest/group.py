@@ -1,6 +1,7 @@
 """Group commit: many requests' writes, few large inserts.
 
-Request threads hand their writes to ``GroupCommit.submit`` and wait. One flusher thread
+Request threads hand their writes to ``GroupCommit.submit`` and wait. One flusher thread,
+started by ``start`` and stopped by ``close`` (making a GroupCommit starts nothing),
 takes whatever is queued once a batch is full (rows or bytes) or ``max_delay`` has passed
 since the oldest queued write, and commits it through ``Writer.commit`` as one insert per
 table. A submit returns only after the commit holding its writes succeeded, so an
@@ -16,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Self
 
 from ingest.stats import IngestStats
 from ingest.writer import Outcome, Write, Writer
@@ -63,7 +65,7 @@ class GroupSettings:
 
 
 class GroupCommit:
-    """The bounded queue and its flusher thread."""
+    """The bounded queue and its flusher thread: ``GroupCommit(writer).start()``."""
 
     def __init__(self, writer: Writer, settings: GroupSettings | None = None) -> None:
         self.writer = writer
@@ -75,7 +77,11 @@ class GroupCommit:
         self._closing = False
         self._wake = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
+
+    def start(self) -> Self:
+        """Start the flusher thread; a submit before it is refused (nothing would commit it)."""
         self._thread.start()
+        return self
 
     def submit(self, writes: Sequence[Write], size: int = 0) -> list[Outcome]:
         """Queue ``writes`` (about ``size`` bytes) and wait until they are committed."""
@@ -85,6 +91,8 @@ class GroupCommit:
         with self._wake:
             if self._closing:
                 raise Closed("the service is shutting down")
+            if not self._thread.is_alive():
+                raise RuntimeError("GroupCommit.start() was not called")
             if self._rows and self._rows + len(writes) > self.settings.capacity:
                 self.stats.rejected(len(writes))
                 raise Overloaded(retry_after=1.0)

@@ -2,8 +2,8 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI
@@ -15,7 +15,7 @@ from ingest.group import GroupCommit
 from ingest.writer import Writer
 from service.acknowledgements import routes as acknowledgements
 from service.analytics import routes as analytics
-from service.http import errors, probes
+from service.http import docs, errors, openapi, probes
 from service.http.context import Services
 from service.http.gate import Gate
 from service.http.logs import RequestLog
@@ -27,6 +27,7 @@ from service.locks import StripedLocks
 from service.notes import routes as notes
 from service.scans import routes as scans
 from service.settings import Settings
+from vocabulary.identity import NoteIds
 
 log = logging.getLogger("incidents.app")
 
@@ -40,7 +41,8 @@ def retention_policy(settings: Settings) -> RetentionPolicy:
 
 
 def open_services(settings: Settings) -> Services:
-    """Open the store, bring its schema up to date, and build the writer on it."""
+    """Open the store, bring its schema up to date, build the writer on it and start the
+    group commit's flusher thread (``Services.ingest.close`` stops it)."""
     store = Store(settings.store_config())
     try:
         ran = migrate(store)
@@ -51,8 +53,20 @@ def open_services(settings: Settings) -> Services:
     log.info("store %s ready; migrations applied: %s", store.config.describe(), ran or "none")
     log.info("retention TTLs changed on: %s", retained or "none")
     writer = Writer(store)
-    ingest = GroupCommit(writer, settings.group_settings())
-    return Services(settings, store, writer, ingest, StripedLocks())
+    ingest = GroupCommit(writer, settings.group_settings()).start()
+    return Services(settings, store, writer, ingest, StripedLocks(), NoteIds())
+
+
+@contextmanager
+def default_thread_limit(total: int) -> Iterator[None]:
+    """Set AnyIO's default thread limiter (the running event loop's) to ``total`` threads
+    for the duration, and put back what it was on exit."""
+    limiter = to_thread.current_default_thread_limiter()
+    previous, limiter.total_tokens = limiter.total_tokens, total
+    try:
+        yield
+    finally:
+        limiter.total_tokens = previous
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,14 +77,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = open_services(settings)
         app.state.services = services
-        # Plain def routes run on AnyIO's thread pool, and a write holds its thread until
-        # its commit: the pool bounds how many writes one flush can gather.
-        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         services.store.observers.append(metrics.observe_query)
         metrics.register_ingest(services.ingest.stats)
         purging = asyncio.create_task(keep_purging(services.store, retention_policy(settings)))
         try:
-            yield
+            # Plain def routes run on AnyIO's thread pool, and a write holds its thread
+            # until its commit: the pool bounds how many writes one flush can gather.
+            with default_thread_limit(settings.threads):
+                yield
         finally:
             purging.cancel()
             # Uvicorn has finished the requests in flight; commit what is still queued.
@@ -82,13 +96,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="incidents",
         version="1",
         summary="An analytics-first incidents service on ClickHouse.",
+        description=openapi.DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.metrics = metrics
     errors.install(app)
     app.include_router(metrics_router)
     for routes in (probes, lists, incidents, acknowledgements, notes, scans, analytics):
         app.include_router(routes.router)
+    openapi.install(app)
+    docs.install(app)
     app.add_middleware(Gate, settings=settings)
     app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(RequestLog)

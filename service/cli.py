@@ -1,16 +1,17 @@
-"""The ``incidents`` command: serve the API, apply migrations."""
+"""The ``incidents`` command: serve the API, apply migrations, print the schema, load files."""
 
 import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
 
 from clickhouse import Store
 from clickhouse.migrate import migrate as apply_migrations
+from clickhouse.migrate import planned_statements
 from ingest.writer import Writer
 from service.http.gate import org_error
 from service.http.logs import logging_config, setup_logging
@@ -78,6 +79,31 @@ def migrate() -> None:
     finally:
         store.close()
     typer.echo(f"applied: {', '.join(ran)}" if ran else "up to date")
+
+
+@cli.command()
+def schema(
+    cluster: Annotated[
+        str | None, typer.Option(help="Render for this cluster; overrides INCIDENTS_CLUSTER.")
+    ] = None,
+    database: Annotated[str | None, typer.Option(help="Overrides INCIDENTS_DATABASE.")] = None,
+) -> None:
+    """Print the DDL `migrate` runs on a fresh database, connecting to nothing."""
+    given: dict[str, Any] = {"cluster": cluster, "database": database}
+    try:
+        # Settings made with the options, not updated by them: so that they are validated.
+        settings = Settings(**{k: v for k, v in given.items() if v is not None})
+        name = settings.store_config().effective_database
+        steps = planned_statements(settings.cluster, name)
+    except ValueError as bad:
+        raise typer.BadParameter(str(bad)) from None
+    where = f"ON CLUSTER '{settings.cluster}'" if settings.cluster else "on one node"
+    typer.echo(f"-- What `incidents migrate` runs {where} for a fresh database `{name}`,")
+    typer.echo("-- after creating that database on the node it connects to.")
+    for step, found in steps:
+        typer.echo(f"\n-- {step}")
+        for statement in found:
+            typer.echo(f"{statement};")
 
 
 @cli.command()

@@ -14,13 +14,12 @@ from rich.progress import (
 from ingest.loader import FileSummary, input_size, load_file
 from ingest.writer import Writer
 
-console = Console(stderr=True, soft_wrap=True)
-
 
 def load_with_progress(
     writer: Writer, org_id: str, path: Path, *, chunk: int, strict: bool
 ) -> FileSummary:
     """Load one file, showing rows, rows/s and ETA; print its invalid rows and a summary."""
+    console = Console(stderr=True, soft_wrap=True)
     total, unit = input_size(path)
     columns = (
         TextColumn("{task.description}"),

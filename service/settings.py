@@ -3,10 +3,11 @@
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from clickhouse import StoreConfig
+from clickhouse.config import checked_url, database_name
 from ingest.group import GroupSettings
 from vocabulary.enums import IncidentType
 
@@ -14,13 +15,17 @@ from vocabulary.enums import IncidentType
 class Settings(BaseSettings):
     """Service settings; see the configuration table in README.md."""
 
-    model_config = SettingsConfigDict(env_prefix="INCIDENTS_", env_file=".env", extra="ignore")
+    # A refused value is not echoed: the server URL and the API keys carry secrets.
+    model_config = SettingsConfigDict(
+        env_prefix="INCIDENTS_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
     data_dir: Path = Path("data")
-    clickhouse_url: str | None = None
-    database: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")] = "incidents"
+    # Checked by the store's own rule, so that a bad name is refused here, at start-up.
+    clickhouse_url: Annotated[str, AfterValidator(checked_url)] | None = None
+    database: Annotated[str, AfterValidator(database_name)] = "incidents"
     default_org: str | None = None
     api_keys: dict[str, list[str]] = {}
     query_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0

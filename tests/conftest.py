@@ -1,19 +1,25 @@
-"""One fixture chooses the engine; every test that asks for a store gets a fresh database.
+"""Fixtures: the engine, a fresh database per test, and one shared database and app for the
+tests that need none of their own. Helpers that are not fixtures are in tests/helpers.py.
 
-Every test that asks for a store runs twice: on chDB in-process under a temporary
-directory, and on a ClickHouse server: the one named by INCIDENTS_TEST_CLICKHOUSE_URL,
-else a container through testcontainers when a Docker engine answers (HTTP port 8123),
-else that half is skipped with the reason. The real migrations run on every fresh
-database. No mocks of the database anywhere.
+Every test that asks for ``store`` (or ``client``) runs on chDB in-process under a
+temporary directory, and on a ClickHouse server when there is one: the one named by
+INCIDENTS_TEST_CLICKHOUSE_URL, else a container through testcontainers when a Docker
+engine answers (HTTP port 8123). When there is none the server half is not collected,
+and the summary says why in one line. The real migrations run on every database. No
+mocks of the database anywhere.
+
+``shared_store`` and ``shared_client`` are one database and one app for the whole
+session, on chDB: for tests of what is refused before it reaches the store, and for
+tests that write and read only under a tenant of their own (``helpers.tenant``), so that
+what other tests stored can neither make them pass nor fail.
 """
 
 import os
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,10 +28,7 @@ from fastapi.testclient import TestClient
 from clickhouse import Store, StoreConfig
 from clickhouse.migrate import migrate
 from service.app import create_app
-from service.settings import Settings
-
-ORG = "acme"
-HEADERS = {"X-Scope-OrgID": ORG}
+from tests.helpers import settings_for
 
 
 def _docker_answers() -> bool:
@@ -48,26 +51,43 @@ def _docker_answers() -> bool:
         return False
 
 
-NO_SERVER = (
-    "no ClickHouse server: set INCIDENTS_TEST_CLICKHOUSE_URL or run a Docker engine "
-    "(testcontainers); these tests ran on the embedded chDB engine only"
-)
+def _why_no_server() -> str | None:
+    """Why the server engine cannot run in this session, or None when it can."""
+    if os.environ.get("INCIDENTS_TEST_CLICKHOUSE_URL") or _docker_answers():
+        return None
+    return (
+        "no ClickHouse server (set INCIDENTS_TEST_CLICKHOUSE_URL or run a Docker engine "
+        "for testcontainers): store tests ran on the embedded chDB engine only"
+    )
 
 
-@pytest.fixture(scope="session", params=["chdb", "server"])
-def engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[StoreConfig]:
-    """Where this session's test databases live: every store test runs on both engines."""
+# Decided once, at collection: the engines every store test is parametrized over.
+NO_SERVER = _why_no_server()
+ENGINES = ["chdb"] if NO_SERVER else ["chdb", "server"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if NO_SERVER:
+        terminalreporter.write_line(f"server engine not run: {NO_SERVER}", yellow=True)
+
+
+@pytest.fixture(scope="session")
+def chdb_engine(tmp_path_factory: pytest.TempPathFactory) -> StoreConfig:
+    """The session's chDB directory: one engine path per process, so every chDB database
+    of the session lives under it."""
+    return StoreConfig(data_dir=tmp_path_factory.mktemp("chdb"))
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request: pytest.FixtureRequest, chdb_engine: StoreConfig) -> Iterator[StoreConfig]:
+    """Where this session's test databases live: every store test runs on each engine."""
     if request.param == "chdb":
-        yield StoreConfig(data_dir=tmp_path_factory.mktemp("chdb"))
+        yield chdb_engine
         return
     url = os.environ.get("INCIDENTS_TEST_CLICKHOUSE_URL")
     if url:
         yield StoreConfig(url=url)
         return
-    if not _docker_answers():
-        pytest.skip(NO_SERVER)
     from testcontainers.community.clickhouse import ClickHouseContainer  # noqa: PLC0415
 
     image = os.environ.get("INCIDENTS_TEST_CLICKHOUSE_IMAGE", "clickhouse/clickhouse-server:25.8")
@@ -77,34 +97,53 @@ def engine(
         yield StoreConfig(url=f"http://{server.username}:{server.password}@{host}:{port}")
 
 
-@pytest.fixture
-def store_config(engine: StoreConfig) -> StoreConfig:
-    """A fresh, empty database on the session's engine."""
-    return replace(engine, database=f"test_{uuid.uuid4().hex[:12]}")
+@contextmanager
+def fresh_database(config: StoreConfig) -> Iterator[Store]:
+    """A new database on ``config``'s engine with the real migrations; dropped after."""
+    opened = Store(replace(config, database=f"test_{uuid.uuid4().hex[:12]}"))
+    try:
+        migrate(opened)
+        yield opened
+    finally:
+        opened.statement("drop_test_database", f"DROP DATABASE IF EXISTS `{opened.database}` SYNC")
+        opened.close()
 
 
 @pytest.fixture
-def store(store_config: StoreConfig) -> Iterator[Store]:
-    """The fresh database with the real migrations applied."""
-    opened = Store(store_config)
-    migrate(opened)
-    yield opened
-    opened.statement("drop_test_database", f"DROP DATABASE IF EXISTS `{opened.database}` SYNC")
-    opened.close()
-
-
-def settings_for(config: StoreConfig, **overrides: Any) -> Settings:
-    """Service settings that point at ``config``'s database."""
-    return Settings(
-        data_dir=Path(config.data_dir),
-        clickhouse_url=config.url,
-        database=config.database,
-        **overrides,
-    )
+def store(engine: StoreConfig) -> Iterator[Store]:
+    """A fresh database of this test's own on the session's engine, migrated."""
+    with fresh_database(engine) as opened:
+        yield opened
 
 
 @pytest.fixture
 def client(store: Store) -> Iterator[TestClient]:
     """The whole app on the fresh database, with the gate and lifespan."""
     with TestClient(create_app(settings_for(store.config))) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def module_client(engine: StoreConfig) -> Iterator[TestClient]:
+    """The whole app on a fresh database of the module's own, on each engine: for tests
+    that only read what a module fixture of theirs wrote."""
+    with (
+        fresh_database(engine) as store,
+        TestClient(create_app(settings_for(store.config))) as test_client,
+    ):
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def shared_store(chdb_engine: StoreConfig) -> Iterator[Store]:
+    """One migrated chDB database for the session; a test writes to it only as a tenant
+    of its own."""
+    with fresh_database(chdb_engine) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def shared_client(shared_store: Store) -> Iterator[TestClient]:
+    """The whole app on the shared database, started once for the session."""
+    with TestClient(create_app(settings_for(shared_store.config))) as test_client:
         yield test_client

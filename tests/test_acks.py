@@ -11,26 +11,31 @@ from clickhouse import Store
 from ingest.writer import Writer
 from service.acknowledgements import writes
 from service.locks import StripedLocks
-from tests.conftest import HEADERS, ORG
-from tests.factories import incident, patch
-from tests.test_gate import assert_error
+from tests.helpers import (
+    HEADERS,
+    ORG,
+    OTHER,
+    assert_error,
+    create,
+    org_of,
+    patch,
+    stored_rows,
+    tenant,
+)
 from vocabulary.problems import NotFound
 
 pytestmark = pytest.mark.integration
 
-OTHER = {"X-Scope-OrgID": "globex"}
 
-
-def create(client: TestClient, headers: dict[str, str] = HEADERS, **fields: Any) -> int:
-    response = client.post("/api/v1/incidents", json=incident(**fields), headers=headers)
-    assert response.status_code == 200, response.text
-    return int(response.text)
-
-
-def ack(client: TestClient, incident_id: int, **headers: str) -> Any:
-    return client.post(
-        f"/api/v1/incidents/{incident_id}/acknowledge", headers={**HEADERS, **headers}
-    )
+def ack(
+    client: TestClient,
+    incident_id: int,
+    user: dict[str, str] | None = None,
+    as_: dict[str, str] = HEADERS,
+) -> Any:
+    """Acknowledge as the tenant of ``as_``, with the ``user`` headers (User-ID, User-Email)."""
+    headers = {**as_, **(user or {})}
+    return client.post(f"/api/v1/incidents/{incident_id}/acknowledge", headers=headers)
 
 
 def ack_rows(store: Store, org_id: str, incident_id: int) -> int:
@@ -53,7 +58,7 @@ def test_acknowledge_answers_the_incident_with_the_ack(client: TestClient) -> No
     before = client.get(f"/api/v1/incidents/{incident_id}", headers=HEADERS).json()
     assert before["ackTime"] is None
 
-    response = ack(client, incident_id, **{"User-ID": "alice", "User-Email": "alice@example.com"})
+    response = ack(client, incident_id, {"User-ID": "alice", "User-Email": "alice@example.com"})
 
     assert response.status_code == 200, response.text
     document = response.json()
@@ -69,9 +74,9 @@ def test_acknowledge_answers_the_incident_with_the_ack(client: TestClient) -> No
 
 def test_the_first_acknowledgement_stands(client: TestClient, store: Store) -> None:
     incident_id = create(client)
-    first = ack(client, incident_id, **{"User-ID": "alice"}).json()
+    first = ack(client, incident_id, {"User-ID": "alice"}).json()
 
-    again = ack(client, incident_id, **{"User-ID": "bob", "User-Email": "bob@example.com"})
+    again = ack(client, incident_id, {"User-ID": "bob", "User-Email": "bob@example.com"})
 
     assert again.status_code == 200
     assert again.json() == first
@@ -93,7 +98,7 @@ def test_the_first_acknowledgement_stands(client: TestClient, store: Store) -> N
 
 def test_history_names_the_email_when_given(client: TestClient) -> None:
     incident_id = create(client)
-    document = ack(client, incident_id, **{"User-ID": "alice", "User-Email": "a@example.com"})
+    document = ack(client, incident_id, {"User-ID": "alice", "User-Email": "a@example.com"})
     (entry,) = history(client, incident_id, "acknowledged")
     assert entry["userId"] == "alice"
     assert entry["changes"]["ackUserEmail"] == {"from": None, "to": "a@example.com"}
@@ -107,7 +112,7 @@ def test_concurrent_acknowledgements_give_one(client: TestClient, store: Store) 
 
     def acknowledge(user: str) -> Any:
         start.wait()
-        return ack(client, incident_id, **{"User-ID": user}).json()
+        return ack(client, incident_id, {"User-ID": user}).json()
 
     with ThreadPoolExecutor(len(users)) as pool:
         answers = list(pool.map(acknowledge, users))
@@ -137,34 +142,47 @@ def test_concurrent_acknowledgements_in_the_domain(client: TestClient, store: St
     assert len({a["ackUserId"] for a in answers}) == 1
 
 
-def test_unknown_incident_is_404_in_the_domain(store: Store) -> None:
+def test_unknown_incident_is_404_in_the_domain(shared_store: Store) -> None:
+    org = org_of(tenant())
     with pytest.raises(NotFound):
         writes.acknowledge(
-            store, Writer(store), StripedLocks(), ORG, 12345, user_id="u", user_email=None
+            shared_store,
+            Writer(shared_store),
+            StripedLocks(),
+            org,
+            12345,
+            user_id="u",
+            user_email=None,
         )
 
 
-def test_user_id_is_required(client: TestClient, store: Store) -> None:
-    incident_id = create(client)
-    assert_error(ack(client, incident_id), 400, "User-ID")
-    assert_error(ack(client, incident_id, **{"User-ID": ""}), 400, "User-ID")
-    assert_error(ack(client, incident_id, **{"User-ID": "u" * 256}), 400, "User-ID")
+def test_user_id_is_required(shared_client: TestClient, shared_store: Store) -> None:
+    as_ = tenant()
+    incident_id = create(shared_client, as_)
+    before = stored_rows(shared_store, org_of(as_))
+    assert_error(ack(shared_client, incident_id, as_=as_), 400, "User-ID")
+    assert_error(ack(shared_client, incident_id, {"User-ID": ""}, as_), 400, "User-ID")
+    assert_error(ack(shared_client, incident_id, {"User-ID": "u" * 256}, as_), 400, "User-ID")
     assert_error(
-        ack(client, incident_id, **{"User-ID": "u", "User-Email": "e" * 256}), 400, "User-Email"
+        ack(shared_client, incident_id, {"User-ID": "u", "User-Email": "e" * 256}, as_),
+        400,
+        "User-Email",
     )
-    assert ack_rows(store, ORG, incident_id) == 0
-    assert ack(client, incident_id, **{"User-ID": "u" * 255}).status_code == 200
+    assert ack_rows(shared_store, org_of(as_), incident_id) == 0
+    assert stored_rows(shared_store, org_of(as_)) == before
+    assert ack(shared_client, incident_id, {"User-ID": "u" * 255}, as_).status_code == 200
 
 
-def test_input_is_checked_before_existence(client: TestClient) -> None:
-    assert_error(ack(client, 777), 400, "User-ID")
-    assert_error(ack(client, 777, **{"User-ID": "alice"}), 404)
-    assert_error(ack(client, 2**64, **{"User-ID": "alice"}), 400)
+def test_input_is_checked_before_existence(shared_client: TestClient) -> None:
+    as_ = tenant()
+    assert_error(ack(shared_client, 777, as_=as_), 400, "User-ID")
+    assert_error(ack(shared_client, 777, {"User-ID": "alice"}, as_), 404)
+    assert_error(ack(shared_client, 2**64, {"User-ID": "alice"}, as_), 400)
 
 
-def test_tenant_is_checked_first(client: TestClient) -> None:
-    incident_id = create(client)
-    response = client.post(f"/api/v1/incidents/{incident_id}/acknowledge")
+def test_tenant_is_checked_first(shared_client: TestClient) -> None:
+    incident_id = create(shared_client, tenant())
+    response = shared_client.post(f"/api/v1/incidents/{incident_id}/acknowledge")
     assert_error(response, 401, "X-Scope-OrgID")
 
 
@@ -192,7 +210,7 @@ def test_acknowledged_filter(client: TestClient) -> None:
     ids = [create(client, incidentId=f"inc-{n}") for n in range(5)]
     acknowledged = {ids[1], ids[3]}
     for incident_id in acknowledged:
-        ack(client, incident_id, **{"User-ID": "alice"})
+        ack(client, incident_id, {"User-ID": "alice"})
     other_org = create(client, headers=OTHER, incidentId="inc-1")
     client.post(f"/api/v1/incidents/{other_org}/acknowledge", headers={**OTHER, "User-ID": "x"})
 
@@ -203,7 +221,7 @@ def test_acknowledged_filter(client: TestClient) -> None:
 
 def test_create_or_update_and_patch_keep_the_acknowledgement(client: TestClient) -> None:
     incident_id = create(client, startTime=1_700_000_000)
-    acked = ack(client, incident_id, **{"User-ID": "alice", "User-Email": "a@example.com"}).json()
+    acked = ack(client, incident_id, {"User-ID": "alice", "User-Email": "a@example.com"}).json()
 
     # A detector's update, moving the start too, then a person's PATCH.
     assert create(client, startTime=1_700_000_100, title="worse", status="RESOLVED") == incident_id

@@ -22,7 +22,7 @@ from clickhouse.cluster import (
 )
 from clickhouse.migrate import migrate
 from clickhouse.sql import migration_files, query_text, statements
-from tests.test_deploy import PINNED_IMAGE, ROOT, assert_settings_exist, load_compose
+from tests.helpers import PINNED_IMAGE, ROOT, assert_settings_exist, load_compose
 
 CLUSTER = "prod"
 DATABASE = "incidents"

@@ -8,22 +8,11 @@ user, a healthcheck on the wrong path) is what these tests look for.
 import json
 import re
 import tomllib
-from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-import yaml  # type: ignore[import-untyped]
+from tests.helpers import PINNED_IMAGE, ROOT, assert_settings_exist, load_compose
 
-from service.settings import Settings
-
-ROOT = Path(__file__).resolve().parent.parent
 _DEFAULTS = re.compile(r"\$\{(\w+):-([^}]*)\}")
-PINNED_IMAGE = re.compile(r"clickhouse/clickhouse-server:\$\{CLICKHOUSE_VERSION:-(\d+\.\d+)\}")
-
-
-def load_compose(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((ROOT / name).read_text("utf-8"))
-    return loaded
 
 
 def with_defaults(value: str) -> str:
@@ -40,13 +29,6 @@ def dockerfile() -> list[tuple[str, str]]:
             instruction, _, arguments = line.strip().partition(" ")
             found.append((instruction.upper(), " ".join(arguments.split())))
     return found
-
-
-def assert_settings_exist(environment: dict[str, Any]) -> None:
-    """Every INCIDENTS_* variable names a real setting: a typo would be silently ignored."""
-    for key in environment:
-        if key.startswith("INCIDENTS_"):
-            assert key.removeprefix("INCIDENTS_").lower() in Settings.model_fields, key
 
 
 def test_compose_runs_a_pinned_clickhouse_with_a_volume_and_a_healthcheck() -> None:

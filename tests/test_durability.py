@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import HEADERS
-from tests.factories import incident
+from tests.helpers import HEADERS, incident
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# Two service processes per test, and waits sized for a loaded machine.
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
 
 CLIENTS = 32
 

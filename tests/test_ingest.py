@@ -7,17 +7,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
-from service.incidents.reads import get
 
 from clickhouse import Store
 from ingest.group import Closed, FlushFailed, GroupCommit, GroupSettings, Overloaded
 from ingest.rules import IncidentState
 from ingest.writer import Outcome, Upsert, Write, Writer
+from service.incidents.reads import get
 from service.lists.filters import ListQuery
 from service.lists.paging import page
-from tests.conftest import HEADERS, ORG
-from tests.factories import incident
-from tests.test_gate import assert_error
+from tests.helpers import HEADERS, ORG, assert_error, incident, nothing_stored, org_of, tenant
 from vocabulary.incident import IncidentIn
 
 pytestmark = pytest.mark.integration
@@ -44,7 +42,7 @@ class HeldWriter(Writer):
 
 
 def test_concurrent_updates_of_one_incident_store_the_last_answered(store: Store) -> None:
-    group = GroupCommit(Writer(store))
+    group = GroupCommit(Writer(store)).start()
     answered: list[IncidentState] = []
     lock = threading.Lock()
 
@@ -70,7 +68,7 @@ def test_concurrent_updates_of_one_incident_store_the_last_answered(store: Store
 
 
 def test_concurrent_writes_of_many_incidents_are_all_stored(store: Store) -> None:
-    group = GroupCommit(Writer(store))
+    group = GroupCommit(Writer(store)).start()
     with ThreadPoolExecutor(8) as pool:
         list(
             pool.map(
@@ -85,7 +83,7 @@ def test_concurrent_writes_of_many_incidents_are_all_stored(store: Store) -> Non
 
 
 def test_a_failed_flush_fails_every_write_in_it(store: Store) -> None:
-    group = GroupCommit(Writer(store))
+    group = GroupCommit(Writer(store)).start()
     store.statement("drop_keys", "DROP TABLE incident_keys")
     with pytest.raises(FlushFailed):
         group.submit([upsert(), upsert(incidentId="two")])
@@ -102,7 +100,7 @@ def test_a_failed_flush_is_a_500_in_the_contract_shape(client: TestClient, store
 
 def test_a_full_queue_refuses_at_once(store: Store) -> None:
     writer = HeldWriter(store)
-    group = GroupCommit(writer, GroupSettings(capacity=3, max_delay=0))
+    group = GroupCommit(writer, GroupSettings(capacity=3, max_delay=0)).start()
     with ThreadPoolExecutor(3) as pool:
         first = pool.submit(group.submit, [upsert(incidentId="a")])
         assert writer.entered.wait(10)
@@ -147,7 +145,7 @@ def test_a_full_queue_is_a_503_with_retry_after(client: TestClient, store: Store
 
 def test_close_drains_and_then_refuses(store: Store) -> None:
     writer = HeldWriter(store)
-    group = GroupCommit(writer, GroupSettings(max_delay=0))
+    group = GroupCommit(writer, GroupSettings(max_delay=0)).start()
     with ThreadPoolExecutor(2) as pool:
         first = pool.submit(group.submit, [upsert(incidentId="a")])
         assert writer.entered.wait(10)
@@ -205,14 +203,16 @@ def test_batch_ndjson_counts_non_blank_lines(client: TestClient) -> None:
     assert [e["index"] for e in answer["errors"]] == [1]
 
 
-def test_batch_limits(client: TestClient) -> None:
+def test_batch_limits(shared_client: TestClient, shared_store: Store) -> None:
+    headers = tenant()
     over = [incident(incidentId=f"i{n}") for n in range(10_001)]
-    assert_error(client.post(BATCH, json=over, headers=HEADERS), 400, "body")
-    assert_error(client.post(BATCH, json={"not": "a list"}, headers=HEADERS), 400, "body")
-    assert_error(client.post(BATCH, content=b"[{", headers=HEADERS), 400, "body")
+    assert_error(shared_client.post(BATCH, json=over, headers=headers), 400, "body")
+    assert_error(shared_client.post(BATCH, json={"not": "a list"}, headers=headers), 400, "body")
+    assert_error(shared_client.post(BATCH, content=b"[{", headers=headers), 400, "body")
     huge = b"[" + b" " * (32 * 1024 * 1024) + b"]"
-    assert_error(client.post(BATCH, content=huge, headers=HEADERS), 413, "body")
-    assert client.get("/api/v1/incidents", headers=HEADERS).json()["data"] == []
+    assert_error(shared_client.post(BATCH, content=huge, headers=headers), 413, "body")
+    assert shared_client.get("/api/v1/incidents", headers=headers).json()["data"] == []
+    assert nothing_stored(shared_store, org_of(headers))
 
 
 def test_batch_of_the_same_incident_keeps_arrival_order(client: TestClient) -> None:

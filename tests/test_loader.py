@@ -15,8 +15,7 @@ from ingest.writer import Writer
 from service.cli import cli
 from service.lists.filters import ListQuery
 from service.lists.paging import page
-from tests.conftest import ORG
-from tests.factories import incident
+from tests.helpers import ORG, incident
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,7 @@
-"""Notes: every verb, every 4xx, tenant isolation, history, and the note id layout."""
+"""Notes: every verb, every 4xx, tenant isolation, history, and the note id layout.
+
+The 4xx checks run on the shared database, each as a tenant of its own.
+"""
 
 import time
 from datetime import UTC, datetime
@@ -7,44 +10,48 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import HEADERS
-from tests.factories import incident
-from tests.test_gate import assert_error
+from clickhouse import Store
+from tests.helpers import (
+    HEADERS,
+    ORG,
+    OTHER,
+    assert_error,
+    create,
+    nothing_stored,
+    org_of,
+    stored_rows,
+    tenant,
+)
 from vocabulary.identity import NoteIds
 from vocabulary.timestamps import parse_time
 
-OTHER = {"X-Scope-OrgID": "globex"}
 EPOCH_2024_MS = int(datetime(2024, 1, 1, tzinfo=UTC).timestamp() * 1000)
 
 
-def create(client: TestClient, **fields: Any) -> int:
-    response = client.post("/api/v1/incidents", json=incident(**fields), headers=HEADERS)
-    assert response.status_code == 200, response.text
-    return int(response.text)
-
-
-def send(body: Any) -> dict[str, Any]:
+def send(body: Any, headers: dict[str, str] = HEADERS) -> dict[str, Any]:
     """Request arguments for a JSON body; text is sent as is, e.g. JSON with a lone surrogate."""
     if isinstance(body, str):
-        return {"content": body, "headers": {**HEADERS, "Content-Type": "application/json"}}
-    return {"json": body, "headers": HEADERS}
+        return {"content": body, "headers": {**headers, "Content-Type": "application/json"}}
+    return {"json": body, "headers": headers}
 
 
 def add(client: TestClient, incident_id: int, body: Any, headers: dict[str, str] = HEADERS) -> Any:
-    arguments = send(body)
-    arguments["headers"] = {**arguments["headers"], **headers}
-    return client.post(f"/api/v1/incidents/{incident_id}/notes", **arguments)
+    return client.post(f"/api/v1/incidents/{incident_id}/notes", **send(body, headers))
 
 
-def note(client: TestClient, incident_id: int, text: str) -> dict[str, Any]:
-    response = add(client, incident_id, {"body": text})
+def note(
+    client: TestClient, incident_id: int, text: str, headers: dict[str, str] = HEADERS
+) -> dict[str, Any]:
+    response = add(client, incident_id, {"body": text}, headers)
     assert response.status_code == 201, response.text
     document: dict[str, Any] = response.json()
     return document
 
 
-def notes_of(client: TestClient, incident_id: int) -> list[dict[str, Any]]:
-    response = client.get(f"/api/v1/incidents/{incident_id}/notes", headers=HEADERS)
+def notes_of(
+    client: TestClient, incident_id: int, headers: dict[str, str] = HEADERS
+) -> list[dict[str, Any]]:
+    response = client.get(f"/api/v1/incidents/{incident_id}/notes", headers=headers)
     assert response.status_code == 200, response.text
     found: list[dict[str, Any]] = response.json()
     return found
@@ -79,7 +86,7 @@ def test_note_ids_never_go_back_with_the_clock(monkeypatch: pytest.MonkeyPatch) 
     ids = NoteIds()
     now_ns = 1_800_000_000 * 10**9  # 2027-01-15
     clock = iter([now_ns, now_ns, now_ns - 5 * 10**9, now_ns + 10**6])
-    monkeypatch.setattr("ingest.identity.time.time_ns", lambda: next(clock))
+    monkeypatch.setattr("vocabulary.identity.time.time_ns", lambda: next(clock))
     minted = [ids.next() for _ in range(4)]
     millis = now_ns // 10**6 - EPOCH_2024_MS
     # (milliseconds, sequence) per id: the step back keeps the last millisecond.
@@ -160,13 +167,14 @@ def test_deleted_notes_are_404_for_every_verb(client: TestClient) -> None:
 
 
 @pytest.mark.integration
-def test_unknown_notes_and_incidents_are_404(client: TestClient) -> None:
-    assert_error(client.get("/api/v1/notes/42", headers=HEADERS), 404)
-    assert_error(client.put("/api/v1/notes/42", json={"body": "x"}, headers=HEADERS), 404)
-    assert_error(client.delete("/api/v1/notes/42", headers=HEADERS), 404)
-    assert_error(client.get("/api/v1/incidents/42/notes", headers=HEADERS), 404)
-    assert_error(add(client, 42, {"body": "x"}), 404)
-    assert_error(client.get(f"/api/v1/notes/{2**64}", headers=HEADERS), 400)
+def test_unknown_notes_and_incidents_are_404(shared_client: TestClient) -> None:
+    headers = tenant()
+    assert_error(shared_client.get("/api/v1/notes/42", headers=headers), 404)
+    assert_error(shared_client.put("/api/v1/notes/42", json={"body": "x"}, headers=headers), 404)
+    assert_error(shared_client.delete("/api/v1/notes/42", headers=headers), 404)
+    assert_error(shared_client.get("/api/v1/incidents/42/notes", headers=headers), 404)
+    assert_error(add(shared_client, 42, {"body": "x"}, headers), 404)
+    assert_error(shared_client.get(f"/api/v1/notes/{2**64}", headers=headers), 400)
 
 
 @pytest.mark.integration
@@ -182,13 +190,18 @@ def test_unknown_notes_and_incidents_are_404(client: TestClient) -> None:
         ({"body": "ok", "author": "me"}, "author"),
     ],
 )
-def test_bad_bodies_are_400_and_change_nothing(client: TestClient, body: Any, path: str) -> None:
-    incident_id = create(client)
-    kept = note(client, incident_id, "kept")
+def test_bad_bodies_are_400_and_change_nothing(
+    shared_client: TestClient, shared_store: Store, body: Any, path: str
+) -> None:
+    headers = tenant()
+    incident_id = create(shared_client, headers)
+    kept = note(shared_client, incident_id, "kept", headers)
+    before = stored_rows(shared_store, org_of(headers))
 
-    assert_error(add(client, incident_id, body), 400, path)
-    assert_error(client.put(f"/api/v1/notes/{kept['id']}", **send(body)), 400, path)
-    assert notes_of(client, incident_id) == [kept]
+    assert_error(add(shared_client, incident_id, body, headers), 400, path)
+    assert_error(shared_client.put(f"/api/v1/notes/{kept['id']}", **send(body, headers)), 400, path)
+    assert notes_of(shared_client, incident_id, headers) == [kept]
+    assert stored_rows(shared_store, org_of(headers)) == before
 
 
 @pytest.mark.integration
@@ -200,10 +213,11 @@ def test_bodies_up_to_10000_characters_are_kept_as_sent(client: TestClient) -> N
 
 
 @pytest.mark.integration
-def test_another_tenants_notes_and_incidents_are_404(client: TestClient) -> None:
+def test_another_tenants_notes_and_incidents_are_404(client: TestClient, store: Store) -> None:
     incident_id = create(client)
     kept = note(client, incident_id, "ours")
     note_path = f"/api/v1/notes/{kept['id']}"
+    before = stored_rows(store, ORG)
 
     assert_error(client.get(f"/api/v1/incidents/{incident_id}/notes", headers=OTHER), 404)
     assert_error(add(client, incident_id, {"body": "theirs"}, headers=OTHER), 404)
@@ -220,21 +234,26 @@ def test_another_tenants_notes_and_incidents_are_404(client: TestClient) -> None
             "changes": {"note": {"from": None, "to": {"id": kept["id"], "body": "ours"}}},
         }
     ]
+    assert stored_rows(store, ORG) == before
+    assert nothing_stored(store, org_of(OTHER))
 
 
 @pytest.mark.integration
-def test_every_verb_needs_a_tenant(client: TestClient) -> None:
-    incident_id = create(client)
-    note_path = f"/api/v1/notes/{note(client, incident_id, 'x')['id']}"
+def test_every_verb_needs_a_tenant(shared_client: TestClient, shared_store: Store) -> None:
+    headers = tenant()
+    incident_id = create(shared_client, headers)
+    note_path = f"/api/v1/notes/{note(shared_client, incident_id, 'x', headers)['id']}"
+    before = stored_rows(shared_store, org_of(headers))
     for response in (
-        client.get(f"/api/v1/incidents/{incident_id}/notes"),
-        client.post(f"/api/v1/incidents/{incident_id}/notes", json={"body": "x"}),
-        client.get(note_path),
-        client.put(note_path, json={"body": "y"}),
-        client.delete(note_path),
+        shared_client.get(f"/api/v1/incidents/{incident_id}/notes"),
+        shared_client.post(f"/api/v1/incidents/{incident_id}/notes", json={"body": "x"}),
+        shared_client.get(note_path),
+        shared_client.put(note_path, json={"body": "y"}),
+        shared_client.delete(note_path),
     ):
         assert_error(response, 401, "X-Scope-OrgID")
-    assert [n["body"] for n in notes_of(client, incident_id)] == ["x"]
+    assert [n["body"] for n in notes_of(shared_client, incident_id, headers)] == ["x"]
+    assert stored_rows(shared_store, org_of(headers)) == before
 
 
 @pytest.mark.integration

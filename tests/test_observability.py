@@ -19,8 +19,7 @@ from ingest.stats import IngestStats
 from service.http.gate import Message, Receive, Scope, Send
 from service.http.logs import JsonFormatter, request_id_from
 from service.http.metrics import MULTIPROC_ENV, Metrics, RequestMetrics
-from tests.conftest import HEADERS, ORG
-from tests.factories import incident
+from tests.helpers import HEADERS, ORG, incident
 
 HEX_ID = r"[0-9a-f]{32}"
 
@@ -57,17 +56,19 @@ def samples(text: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
 
 
 @pytest.mark.integration
-def test_a_sent_request_id_comes_back(client: TestClient) -> None:
-    response = client.get("/healthz", headers={"X-Request-ID": "trace-42.a_b"})
+def test_a_sent_request_id_comes_back(shared_client: TestClient) -> None:
+    response = shared_client.get("/healthz", headers={"X-Request-ID": "trace-42.a_b"})
     assert response.headers["X-Request-ID"] == "trace-42.a_b"
 
 
 @pytest.mark.integration
 @pytest.mark.parametrize("sent", [None, "has space", "x" * 129, "semi;colon", ""])
-def test_a_missing_or_unsafe_request_id_is_replaced(client: TestClient, sent: str | None) -> None:
+def test_a_missing_or_unsafe_request_id_is_replaced(
+    shared_client: TestClient, sent: str | None
+) -> None:
     headers = {} if sent is None else {"X-Request-ID": sent}
-    first = client.get("/healthz", headers=headers).headers["X-Request-ID"]
-    second = client.get("/healthz", headers=headers).headers["X-Request-ID"]
+    first = shared_client.get("/healthz", headers=headers).headers["X-Request-ID"]
+    second = shared_client.get("/healthz", headers=headers).headers["X-Request-ID"]
     assert re.fullmatch(HEX_ID, first)
     assert first != second
 
@@ -79,9 +80,9 @@ def test_request_id_bounds() -> None:
 
 @pytest.mark.integration
 def test_refused_requests_get_an_id_and_an_access_line(
-    client: TestClient, log_lines: io.StringIO
+    shared_client: TestClient, log_lines: io.StringIO
 ) -> None:
-    response = client.get("/api/v1/incidents", headers={"X-Request-ID": "no-tenant"})
+    response = shared_client.get("/api/v1/incidents", headers={"X-Request-ID": "no-tenant"})
     assert response.status_code == 401
     assert response.headers["X-Request-ID"] == "no-tenant"
     (line,) = [r for r in records(log_lines) if r["logger"] == "incidents.access"]

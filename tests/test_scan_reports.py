@@ -1,4 +1,7 @@
-"""Scan reports through the whole app: store, newest per source, the cluster score."""
+"""Scan reports through the whole app: store, newest per source, the cluster score.
+
+What is refused before it is stored runs on the shared database, as a tenant of its own.
+"""
 
 import json
 from decimal import ROUND_HALF_UP, Decimal
@@ -8,18 +11,18 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import HEADERS
-from tests.test_gate import assert_error
+from clickhouse import Store
+from tests.helpers import HEADERS, OTHER, assert_error, nothing_stored, org_of, tenant
 
 pytestmark = pytest.mark.integration
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scans"
-OTHER = {"X-Scope-OrgID": "globex"}
 MIB = 1024 * 1024
 REPORTS = "/api/v1/scan-reports"
 
 
 def post(client: TestClient, source: str, created_at: Any, payload: str, **headers: str) -> Any:
+    """Send a report; ``headers`` are added to (or replace) the default tenant's."""
     body = {"source": source, "createdAt": created_at, "payload": payload}
     return client.post(REPORTS, json=body, headers={**HEADERS, **headers})
 
@@ -79,8 +82,8 @@ def test_unknown_source_is_404(client: TestClient) -> None:
     [({}, "source"), ({"source": ""}, "source"), ({"source": "x" * 256}, "source"),
      ({"source": "a", "sort": "x"}, "sort")],
 )  # fmt: skip
-def test_bad_queries_are_400(client: TestClient, params: dict[str, str], path: str) -> None:
-    assert_error(client.get(REPORTS, params=params, headers=HEADERS), 400, path)
+def test_bad_queries_are_400(shared_client: TestClient, params: dict[str, str], path: str) -> None:
+    assert_error(shared_client.get(REPORTS, params=params, headers=HEADERS), 400, path)
 
 
 @pytest.mark.parametrize(
@@ -97,19 +100,23 @@ def test_bad_queries_are_400(client: TestClient, params: dict[str, str], path: s
     ],
 )
 def test_bad_reports_are_400_and_store_nothing(
-    client: TestClient, body: dict[str, Any], path: str
+    shared_client: TestClient, shared_store: Store, body: dict[str, Any], path: str
 ) -> None:
-    assert_error(client.post(REPORTS, json=body, headers=HEADERS), 400, path)
-    assert_error(score(client), 404)
+    headers = tenant()
+    assert_error(shared_client.post(REPORTS, json=body, headers=headers), 400, path)
+    assert_error(score(shared_client, headers), 404)
+    assert nothing_stored(shared_store, org_of(headers))
 
 
-def test_a_lone_surrogate_is_400(client: TestClient) -> None:
+def test_a_lone_surrogate_is_400(shared_client: TestClient, shared_store: Store) -> None:
+    headers = tenant()
     body = '{"source": "s", "createdAt": 1, "payload": "\\ud800"}'
-    response = client.post(
-        REPORTS, content=body, headers={**HEADERS, "Content-Type": "application/json"}
+    response = shared_client.post(
+        REPORTS, content=body, headers={**headers, "Content-Type": "application/json"}
     )
     assert_error(response, 400, "payload")
-    assert_error(newest(client, "s"), 404)
+    assert_error(newest(shared_client, "s", headers), 404)
+    assert nothing_stored(shared_store, org_of(headers))
 
 
 def test_payloads_up_to_16_mib_of_utf8(client: TestClient) -> None:
@@ -229,11 +236,11 @@ def test_malformed_payloads_are_stored_returned_and_never_counted(client: TestCl
     assert score(client).json() == {"score": 42, "grade": "F"}
 
 
-def test_every_endpoint_needs_a_tenant(client: TestClient) -> None:
+def test_every_endpoint_needs_a_tenant(shared_client: TestClient) -> None:
     body = {"source": "s", "createdAt": 1, "payload": "{}"}
-    assert_error(client.post(REPORTS, json=body), 401, "X-Scope-OrgID")
-    assert_error(client.get(REPORTS, params={"source": "s"}), 401, "X-Scope-OrgID")
-    assert_error(client.get(f"{REPORTS}/score"), 401, "X-Scope-OrgID")
+    assert_error(shared_client.post(REPORTS, json=body), 401, "X-Scope-OrgID")
+    assert_error(shared_client.get(REPORTS, params={"source": "s"}), 401, "X-Scope-OrgID")
+    assert_error(shared_client.get(f"{REPORTS}/score"), 401, "X-Scope-OrgID")
 
 
 def test_reports_are_confined_to_their_tenant(client: TestClient) -> None:

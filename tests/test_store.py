@@ -1,19 +1,30 @@
-"""The storage layer: migrations, the live schema, tenant isolation under concurrency."""
+"""The storage layer: migrations, the live schema, tenant isolation under concurrency,
+ClickHouse errors by code, and where the database's name may come from."""
 
 import threading
+import time
+import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 
 import pyarrow as pa
 import pytest
+import uvicorn
+from pydantic import ValidationError
+from typer.testing import CliRunner
 
-from clickhouse import Store, StoreError
+from clickhouse import Store, StoreBusy, StoreConfig, StoreError, StoreTimeout
 from clickhouse.migrate import applied, migrate
 from clickhouse.sql import migration_files
 from clickhouse.tables import SCHEMAS
 from ingest.writer import Upsert, Writer
+from service.cli import cli
 from service.lists.filters import ListQuery
 from service.lists.paging import page
-from tests.factories import incident
+from service.settings import Settings
+from tests.helpers import incident
 from vocabulary.incident import IncidentIn
 
 pytestmark = pytest.mark.integration
@@ -49,10 +60,128 @@ def test_expected_engines_and_keys(store: Store) -> None:
     assert {"incident_acks", "incident_events", "scan_reports", "schema_migrations"} <= set(live)
 
 
-def test_store_errors_do_not_carry_the_server_message(store: Store) -> None:
+# Real queries that make the engine refuse for want of capacity, each with the error it
+# becomes, ClickHouse's code, and whether another query must be running meanwhile.
+CAPACITY_ERRORS = [
+    pytest.param(
+        "SELECT count() FROM numbers(10000000000) WHERE sipHash64(number) = 1"
+        " SETTINGS max_execution_time = 0.001",
+        StoreTimeout,
+        159,
+        False,
+        id="TIMEOUT_EXCEEDED",
+    ),
+    pytest.param(
+        "SELECT groupArray(number) FROM numbers(1000000) SETTINGS max_memory_usage = 1000",
+        StoreBusy,
+        241,
+        False,
+        id="MEMORY_LIMIT_EXCEEDED",
+    ),
+    pytest.param(
+        "SELECT 1 SETTINGS max_concurrent_queries_for_user = 1",
+        StoreBusy,
+        202,
+        True,
+        id="TOO_MANY_SIMULTANEOUS_QUERIES",
+    ),
+]
+# About a second of one block per row, to be in flight while another query starts.
+SLOW_QUERY = "SELECT sleepEachRow(0.05) FROM numbers(20) SETTINGS max_block_size = 1"
+
+
+def _slow_query_running(store: Store) -> bool:
+    found = store.client.query(
+        "SELECT count() FROM system.processes"
+        " WHERE query LIKE '%sleepEachRow%' AND query NOT LIKE '%system.processes%'"
+    )
+    return bool(found.result_rows[0][0])
+
+
+@contextmanager
+def another_query_running(store: Store) -> Iterator[None]:
+    """The block runs while another query of the same user is in flight."""
+    thread = threading.Thread(target=store.statement, args=("slow", SLOW_QUERY))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not _slow_query_running(store):
+            assert time.monotonic() < deadline, "the slow query never showed as running"
+            time.sleep(0.01)
+        yield
+    finally:
+        thread.join()
+
+
+@pytest.mark.parametrize(("sql", "failure", "code", "crowded"), CAPACITY_ERRORS)
+def test_capacity_errors_are_store_busy_by_code(
+    store: Store, sql: str, failure: type[StoreError], code: int, crowded: bool
+) -> None:
+    crowd = another_query_running(store) if crowded else nullcontext()
+    with crowd, pytest.raises(StoreBusy) as refused:
+        store.statement("probe", sql)
+    assert type(refused.value) is failure
+    assert getattr(refused.value.__cause__, "code", None) == code
+    assert str(refused.value) == "store operation 'probe' failed"
+
+
+def test_other_store_errors_do_not_carry_the_server_message(store: Store) -> None:
     with pytest.raises(StoreError) as failed:
         store.statement("broken", "SELECT * FROM no_such_table")
+    assert type(failed.value) is StoreError
     assert str(failed.value) == "store operation 'broken' failed"
+
+
+def test_opening_a_store_runs_no_ddl_and_migrate_creates_its_database(store: Store) -> None:
+    fresh = Store(replace(store.config, database=f"test_{uuid.uuid4().hex[:12]}"))
+
+    def exists() -> bool:
+        found = store.client.query(
+            "SELECT count() FROM system.databases WHERE name = {name:String}",
+            parameters={"name": fresh.database},
+        )
+        return bool(found.result_rows[0][0])
+
+    try:
+        assert not exists()
+        assert migrate(fresh) == [name for name, _ in migration_files()]
+        assert exists()
+    finally:
+        fresh.close()
+        store.statement("drop_fresh", f"DROP DATABASE IF EXISTS `{fresh.database}` SYNC")
+
+
+@pytest.mark.parametrize(
+    "url", ["http://h:8123/bad%60name", "http://h:8123/bad`name", "http://h:8123/a/b"]
+)
+def test_a_database_named_by_the_url_is_checked_like_the_setting(url: str) -> None:
+    with pytest.raises(ValueError, match="is not a database name"):
+        StoreConfig(url=url)
+    secret_url = url.replace("//", "//user:s3cret@")
+    with pytest.raises(ValidationError, match="clickhouse_url") as refused:
+        Settings(clickhouse_url=secret_url)
+    assert "s3cret" not in str(refused.value)
+
+
+def test_the_url_database_wins_over_the_setting() -> None:
+    assert (
+        StoreConfig(url="http://h:8123/from_url", database="set").effective_database == "from_url"
+    )
+    assert StoreConfig(url="http://h:8123/", database="set").effective_database == "set"
+    with pytest.raises(ValueError, match="is not a database name"):
+        StoreConfig(database="9lives")
+
+
+def test_serve_refuses_a_bad_url_database_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(uvicorn, "run", lambda *_, **__: pytest.fail("uvicorn ran"))
+    result = CliRunner().invoke(
+        cli, ["serve"], env={"INCIDENTS_CLICKHOUSE_URL": "http://h:8123/bad%60name"}
+    )
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ValidationError)
+    assert "the database in the URL's path: 'bad%60name' is not a database name" in str(
+        result.exception
+    )
 
 
 def test_concurrent_readers_of_different_tenants_never_see_a_foreign_row(store: Store) -> None:

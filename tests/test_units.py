@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ingest.rules import InvalidIncident, Prior, settle
-from tests.factories import incident
+from tests.helpers import incident
 from vocabulary.enums import HistoryAction, IncidentStatus
 from vocabulary.identity import VersionClock, incident_key
 from vocabulary.incident import IncidentIn

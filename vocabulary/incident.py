@@ -4,6 +4,7 @@ Shared by the HTTP routes, the batch endpoint and the bulk loader, so that every
 validates the same way.
 """
 
+import math
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 
@@ -24,12 +26,33 @@ from vocabulary.timestamps import parse_time
 METADATA_LIMIT = 64 * 1024
 
 
-def _metadata_size(value: dict[str, Any]) -> dict[str, Any]:
+def _finite(value: Any) -> bool:
+    """Whether no number in ``value`` is NaN or infinite (JSON's 1e400 parses as inf)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
+
+
+def _encoded(value: Any) -> bytes:
+    """``value`` as the JSON that is stored; refused where storing would change it."""
     try:
-        size = len(orjson.dumps(value))
+        encoded = orjson.dumps(value)
     except orjson.JSONEncodeError:
         # What cannot be encoded here cannot be stored either (integers past 64 bits).
         raise ValueError("must be plain JSON with integers within 64 bits") from None
+    # orjson writes NaN and infinities as null: refuse them rather than store a null the
+    # sender never sent. Only an encoding with a null can hide one, so most skip the walk.
+    if b"null" in encoded and not _finite(value):
+        raise ValueError("numbers must be finite (no NaN or Infinity)")
+    return encoded
+
+
+def _metadata_size(value: dict[str, Any]) -> dict[str, Any]:
+    size = len(_encoded(value))
     if size > METADATA_LIMIT:
         raise ValueError(f"at most {METADATA_LIMIT} bytes as JSON, got {size}")
     return value
@@ -53,6 +76,12 @@ class Service(BaseModel):
 
     name: Name
     namespace: Text255 = ""
+
+    @model_validator(mode="after")
+    def _storable_extras(self) -> "Service":
+        if self.model_extra:
+            _encoded(self.model_extra)
+        return self
 
 
 class _Camel(BaseModel):

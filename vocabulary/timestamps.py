@@ -12,6 +12,10 @@ from datetime import UTC, datetime, timedelta
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2299, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The same range in epoch seconds, checked before any conversion: timedelta and round()
+# raise OverflowError (not ValueError, so not a validation error) on huge values.
+_FIRST_SECOND = (EARLIEST - _EPOCH).total_seconds()
+_LAST_SECOND = (LATEST - _EPOCH).total_seconds()
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
@@ -23,12 +27,12 @@ def to_millis(moment: datetime) -> datetime:
 
 def from_epoch(seconds: float) -> datetime:
     """An epoch-seconds value as an aware UTC datetime, checked against the stored range."""
-    if not math.isfinite(seconds):
+    # An int is compared as it is: math.isfinite would turn a huge one into OverflowError.
+    if isinstance(seconds, float) and not math.isfinite(seconds):
         raise ValueError("not a finite number of seconds")
-    millis = round(seconds * 1000)
-    if not (EARLIEST - _EPOCH) <= timedelta(milliseconds=millis) <= (LATEST - _EPOCH):
+    if not _FIRST_SECOND <= seconds <= _LAST_SECOND:
         raise ValueError("outside the years 1900-2299")
-    return _EPOCH + timedelta(milliseconds=millis)
+    return _EPOCH + timedelta(milliseconds=round(seconds * 1000))
 
 
 def parse_time(value: object) -> datetime:

@@ -7,7 +7,8 @@ from fastapi.responses import JSONResponse
 
 from service.acknowledgements import writes
 from service.http.context import Ctx
-from service.incidents.routes import ONE, IncidentId
+from service.incidents.routes import NO_INCIDENT, ONE, IncidentId
+from vocabulary.documents import Incident
 
 router = APIRouter(prefix="/api/v1", tags=["operations"])
 
@@ -16,7 +17,7 @@ UserId = Annotated[str, Header(alias="User-ID", min_length=1, max_length=255)]
 UserEmail = Annotated[str | None, Header(alias="User-Email", max_length=255)]
 
 
-@router.post(ONE + "/acknowledge")
+@router.post(ONE + "/acknowledge", response_model=Incident, responses=NO_INCIDENT)
 def acknowledge(
     incident_id: IncidentId, user_id: UserId, ctx: Ctx, user_email: UserEmail = None
 ) -> Any:

@@ -13,7 +13,7 @@ from pydantic import Field
 from clickhouse import Store
 from service.analytics import shaping
 from service.lists import paging
-from service.lists.filters import IncidentFilters, ListQuery
+from service.lists.filters import Cursor, IncidentFilters, ListQuery
 from vocabulary.documents import Document
 from vocabulary.enums import Direction
 
@@ -22,7 +22,7 @@ class FacetsQuery(IncidentFilters):
     """Query of ``GET /incidents/facets``: the list's filters and paging; ``limit`` is the
     page size."""
 
-    cursor: Annotated[int, Field(ge=0)] | None = None
+    cursor: Cursor | None = None
     direction: Direction = Direction.NEXT
     limit: Annotated[int, Field(ge=1, le=100)] = 20
 

@@ -14,6 +14,7 @@ from service.analytics.statistics import (
     WindowQuery,
 )
 from service.http.context import Ctx
+from vocabulary.documents import Bucket, Current, FacetPage, StatusCounts, TopService
 from vocabulary.enums import IncidentType
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
@@ -21,35 +22,35 @@ router = APIRouter(prefix="/api/v1", tags=["analytics"])
 TypePath = Annotated[IncidentType, Path()]
 
 
-@router.get("/incidents/facets")
+@router.get("/incidents/facets", response_model=FacetPage)
 def incident_facets(query: Annotated[facets.FacetsQuery, Query()], ctx: Ctx) -> Any:
     """A page of the filtered list plus counts per value of twelve fields."""
     return JSONResponse(facets.page_with_facets(ctx.store, ctx.org_id, query))
 
 
-@router.get("/statistics/types")
+@router.get("/statistics/types", response_model=list[Bucket])
 def statistics_types(query: Annotated[TypesQuery, Query()], ctx: Ctx) -> Any:
     """Per bucket and type: open in the bucket, or with ``status=RESOLVED`` resolved in it."""
     return JSONResponse(statistics.types(ctx.store, ctx.org_id, query))
 
 
-@router.get("/statistics/severities")
+@router.get("/statistics/severities", response_model=list[Bucket])
 def statistics_severities(query: Annotated[SeveritiesQuery, Query()], ctx: Ctx) -> Any:
     """Per bucket and severity: incidents starting in the bucket."""
     return JSONResponse(statistics.severities(ctx.store, ctx.org_id, query))
 
 
-@router.get("/statistics/current")
+@router.get("/statistics/current", response_model=Current)
 def statistics_current(query: Annotated[CurrentQuery, Query()], ctx: Ctx) -> Any:
     return JSONResponse(statistics.current(ctx.store, ctx.org_id, query))
 
 
-@router.get("/statistics/current/priorities")
+@router.get("/statistics/current/priorities", response_model=dict[str, int])
 def statistics_current_priorities(query: Annotated[CurrentQuery, Query()], ctx: Ctx) -> Any:
     return JSONResponse(statistics.current_priorities(ctx.store, ctx.org_id, query))
 
 
-@router.get("/statistics/{type}/count")
+@router.get("/statistics/{type}/count", response_model=StatusCounts)
 def statistics_type_count(
     type: TypePath,
     query: Annotated[WindowQuery, Query()],
@@ -59,7 +60,7 @@ def statistics_type_count(
     return JSONResponse(statistics.type_count(ctx.store, ctx.org_id, type, query))
 
 
-@router.get("/statistics/{type}/top-services")
+@router.get("/statistics/{type}/top-services", response_model=list[TopService])
 def statistics_top_services(
     type: TypePath,
     query: Annotated[TopServicesQuery, Query()],

@@ -1,4 +1,4 @@
-"""What a request handler needs: the tenant and the app's store and writer."""
+"""What a request handler needs: the tenant and the app's long-lived services."""
 
 from dataclasses import dataclass
 from typing import Annotated
@@ -10,6 +10,7 @@ from ingest.group import GroupCommit
 from ingest.writer import Writer
 from service.locks import StripedLocks
 from service.settings import Settings
+from vocabulary.identity import NoteIds
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Services:
     writer: Writer
     ingest: GroupCommit
     locks: StripedLocks
+    note_ids: NoteIds
 
 
 @dataclass(frozen=True)
@@ -30,13 +32,19 @@ class Context:
     writer: Writer
     ingest: GroupCommit
     locks: StripedLocks
+    note_ids: NoteIds
 
 
 def context(request: Request) -> Context:
     """The tenant the gate admitted, with the app's services."""
     services: Services = request.app.state.services
     return Context(
-        request.state.org_id, services.store, services.writer, services.ingest, services.locks
+        request.state.org_id,
+        services.store,
+        services.writer,
+        services.ingest,
+        services.locks,
+        services.note_ids,
     )
 
 

@@ -18,7 +18,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 
+from service.http import errors
 from service.http.gate import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -110,12 +112,14 @@ def setup_logging(level: str) -> None:
 
 
 class RequestLog:
-    """ASGI middleware: request id in and out, context for log records, one access line.
+    """ASGI middleware: request id in and out, context for log records, one access line,
+    and the 500 answer to an exception that escaped everything inside it.
 
     It runs outside the gate, so refused requests are logged too; the tenant appears
     once the gate has admitted it. The context variable is set and not reset: uvicorn
-    runs each request in a task of its own, and leaving it set lets the app's handler
-    of unexpected errors, which runs after this middleware has unwound, log the id.
+    runs each request in a task of its own. An escaping exception is answered here, the
+    outermost layer the app owns, rather than re-raised to Starlette, which would answer
+    and re-raise it to uvicorn, which logs it a second time and drops the connection.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -130,16 +134,24 @@ class RequestLog:
         _current.set(info)
         started = time.perf_counter()
         status = 500
+        answered = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
                 status = message["status"]
+                answered = True
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = info.request_id
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            if answered:
+                # Half an answer is out: only dropping the connection tells the client.
+                raise
+            response = await errors.answer(Request(scope), exc)
+            await response(scope, receive, send_with_id)
         finally:
             access_log.info(
                 "%s %s %s",

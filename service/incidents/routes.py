@@ -2,13 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Body, Depends, Path, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from ingest import batch
 from ingest.writer import Upsert
 from service.http.context import Ctx
 from service.incidents import reads, writes
+from vocabulary.documents import BatchAnswer, HistoryEntry, Incident
 from vocabulary.incident import IncidentIn, IncidentPatch
 from vocabulary.problems import BadRequest
 
@@ -18,10 +19,45 @@ router = APIRouter(prefix="/api/v1", tags=["incidents"])
 # routes; the bound keeps a huge number a 400 rather than a store error.
 IncidentId = Annotated[int, Path(ge=0, le=(1 << 64) - 1)]
 ONE = "/incidents/{incident_id:int}"
+NO_INCIDENT: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No incident with that id in the tenant."}
+}
+
+EXAMPLE = {
+    "type": "INCIDENT",
+    "incidentId": "cpu-42",
+    "title": "Checkout p99 latency over 2 s",
+    "category": "PERFORMANCE",
+    "description": "p99 latency of checkout rose after the 14:00 deploy.",
+    "recommendation": "Roll back the deploy.",
+    "source": "prometheus",
+    "status": "OPEN",
+    "resolution": "",
+    "services": [{"name": "checkout", "namespace": "shop"}],
+    "metricNames": ["http_request_duration_seconds"],
+    "startTime": "2024-05-01T14:05:00Z",
+    "sourceSite": "eu-west-1",
+    "severity": "high",
+    "priority": "P2",
+    "metadata": {"runbook": "https://runbooks.example/checkout"},
+}
 
 
-@router.post("/incidents", response_class=PlainTextResponse)
-def create_or_update(incident: IncidentIn, request: Request, ctx: Ctx) -> PlainTextResponse:
+@router.post(
+    "/incidents",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "description": "The incident's id, as text.",
+            "content": {"text/plain": {"schema": {"type": "string", "pattern": "^[0-9]+$"}}},
+        }
+    },
+)
+def create_or_update(
+    incident: Annotated[IncidentIn, Body(openapi_examples={"incident": {"value": EXAMPLE}})],
+    request: Request,
+    ctx: Ctx,
+) -> PlainTextResponse:
     """Create or update by (tenant, source, incidentId); answers the id as text."""
     size = int(request.headers.get("content-length", 0))
     state = writes.submit(ctx.ingest, Upsert(ctx.org_id, incident), size)
@@ -33,18 +69,28 @@ async def raw_body(request: Request) -> bytes:
     return await request.body()
 
 
+INCIDENTS = {
+    "type": "array",
+    "maxItems": batch.MAX_ITEMS,
+    "items": {"$ref": "#/components/schemas/IncidentIn"},
+}
 BATCH_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {"type": "array", "maxItems": batch.MAX_ITEMS}},
-            "application/x-ndjson": {"schema": {"type": "string"}},
+            "application/json": {"schema": INCIDENTS, "examples": {"one": {"value": [EXAMPLE]}}},
+            "application/x-ndjson": {
+                "schema": {
+                    **INCIDENTS,
+                    "description": "NDJSON: each item one line; blank lines are skipped.",
+                }
+            },
         },
     }
 }
 
 
-@router.post("/incidents/batch", openapi_extra=BATCH_BODY)
+@router.post("/incidents/batch", openapi_extra=BATCH_BODY, response_model=BatchAnswer)
 def create_or_update_many(
     request: Request, ctx: Ctx, body: Annotated[bytes, Depends(raw_body)]
 ) -> Any:
@@ -60,19 +106,19 @@ def create_or_update_many(
     return JSONResponse(writes.submit_batch(ctx.ingest, ctx.org_id, parsed, len(body)))
 
 
-@router.get(ONE)
+@router.get(ONE, response_model=Incident, responses=NO_INCIDENT)
 def get_incident(incident_id: IncidentId, ctx: Ctx) -> Any:
     return JSONResponse(reads.get(ctx.store, ctx.org_id, incident_id))
 
 
-@router.patch(ONE)
+@router.patch(ONE, response_model=Incident, responses=NO_INCIDENT)
 def patch_incident(incident_id: IncidentId, change: IncidentPatch, ctx: Ctx) -> Any:
     """Replace the fields a person may change; the rest stays."""
     document = writes.patch(ctx.store, ctx.ingest, ctx.org_id, incident_id, change)
     return JSONResponse(document)
 
 
-@router.get(ONE + "/history")
+@router.get(ONE + "/history", response_model=list[HistoryEntry], responses=NO_INCIDENT)
 def incident_history(incident_id: IncidentId, ctx: Ctx) -> Any:
     """Every change to the incident, oldest first."""
     return JSONResponse(reads.history(ctx.store, ctx.org_id, incident_id))

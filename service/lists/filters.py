@@ -8,12 +8,11 @@ unfiltered answer. The same filters serve the list, the facets and their SQL.
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from vocabulary.enums import Direction, IncidentCategory, IncidentStatus, IncidentType
+from vocabulary.schemas import EPOCH_SECONDS, MAX_VALUES, query_values
 from vocabulary.timestamps import EARLIEST, LATEST, from_epoch
-
-MAX_VALUES = 100
 
 
 def split_commas(value: Any) -> Any:
@@ -35,12 +34,25 @@ def epoch_param(value: Any) -> Any:
     return from_epoch(seconds)
 
 
-EpochSeconds = Annotated[datetime | None, BeforeValidator(epoch_param)]
+EpochSeconds = Annotated[
+    datetime | None, BeforeValidator(epoch_param), WithJsonSchema(EPOCH_SECONDS)
+]
+# An incident id. Bound as a UInt64 a larger number would wrap around to another
+# incident's id, so it is refused here (400) like the path's ids.
+Cursor = Annotated[int, Field(ge=0, le=(1 << 64) - 1)]
 _Many = (BeforeValidator(split_commas), Field(max_length=MAX_VALUES))
-Types = Annotated[list[IncidentType], *_Many]
-Statuses = Annotated[list[IncidentStatus], *_Many]
-Categories = Annotated[list[IncidentCategory], *_Many]
-Texts = Annotated[list[str], *_Many]
+Types = Annotated[
+    list[IncidentType], *_Many, WithJsonSchema(query_values([t.value for t in IncidentType]))
+]
+Statuses = Annotated[
+    list[IncidentStatus], *_Many, WithJsonSchema(query_values([s.value for s in IncidentStatus]))
+]
+Categories = Annotated[
+    list[IncidentCategory],
+    *_Many,
+    WithJsonSchema(query_values([c.value for c in IncidentCategory])),
+]
+Texts = Annotated[list[str], *_Many, WithJsonSchema(query_values())]
 
 
 class IncidentFilters(BaseModel):
@@ -81,6 +93,6 @@ class IncidentFilters(BaseModel):
 class ListQuery(IncidentFilters):
     """Query of ``GET /incidents``: the filters plus keyset paging."""
 
-    cursor: Annotated[int, Field(ge=0)] | None = None
+    cursor: Cursor | None = None
     direction: Direction = Direction.NEXT
     pageSize: Annotated[int, Field(ge=1, le=100)] = 20  # noqa: N815

@@ -4,7 +4,8 @@ A note is a row of ``incident_notes`` (a ReplacingMergeTree on ``(org_id, note_i
 an edit or a delete appends a new version, a delete with ``is_deleted = 1``, and reads
 use FINAL, so a deleted note is gone for every verb. Edits and deletes of one note are
 serialised by the app's striped locks, so that an edit racing a delete cannot bring the
-note back with a higher version. Note ids come from ``ingest.identity.NoteIds``.
+note back with a higher version. Note ids come from the app's ``vocabulary.identity.NoteIds``,
+handed in: one generator per process keeps them increasing.
 """
 
 from typing import Annotated, Any
@@ -23,9 +24,6 @@ from vocabulary.problems import NotFound
 from vocabulary.timestamps import format_time, now
 
 BODY_LIMIT = 10_000
-
-
-_IDS = NoteIds()
 
 
 def _written_text(value: str) -> str:
@@ -116,12 +114,14 @@ def get(store: Store, org_id: str, note_id: int) -> Document:
     return note_document(_current(store, org_id, note_id))
 
 
-def add(store: Store, writer: Writer, org_id: str, incident_id: int, note: NoteBody) -> Document:
-    """A new note on an existing incident."""
+def add(
+    store: Store, writer: Writer, ids: NoteIds, org_id: str, incident_id: int, note: NoteBody
+) -> Document:
+    """A new note on an existing incident, its id from ``ids``."""
     _require_incident(store, org_id, incident_id)
     at = now()
     row = {
-        "note_id": _IDS.next(),
+        "note_id": ids.next(),
         "incident_id": incident_id,
         "body": note.body,
         "created_at": at,

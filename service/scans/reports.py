@@ -31,7 +31,10 @@ class ScanReportIn(BaseModel):
 
     source: Name
     created_at: Annotated[Timestamp, Field(alias="createdAt")]
-    payload: str
+    payload: Annotated[
+        str,
+        Field(description="Any text up to 16 MiB as UTF-8 (413 beyond); JSON when it is to score."),
+    ]
 
 
 class ScanReportQuery(BaseModel):
