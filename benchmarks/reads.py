@@ -30,7 +30,7 @@ from service.settings import Settings
 
 DAY = 86400
 TO = int(END.timestamp())
-Call = tuple[str, dict[str, Any], dict[str, Any] | None]
+Call = tuple[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,9 @@ def recorded(store: Store, client: TestClient, read: Read) -> list[Call]:
     calls: list[Call] = []
     original = store.query
 
-    def record(name: str, params: Any = None, settings: Any = None) -> Any:
-        calls.append((name, dict(params or {}), dict(settings) if settings else None))
-        return original(name, params, settings)
+    def record(name: str, params: Any = None) -> Any:
+        calls.append((name, dict(params or {})))
+        return original(name, params)
 
     # Shadowing the method on this one instance, for one request, is the recording.
     store.query = record  # type: ignore[method-assign]
@@ -184,8 +184,8 @@ def main() -> None:
             calls = recorded(store, client, read)
 
             def direct(calls: list[Call] = calls) -> None:
-                for name, params, settings in calls:
-                    store.query(name, params, settings)
+                for name, params in calls:
+                    store.query(name, params)
 
             def endpoint(read: Read = read) -> None:
                 _get(client, read)
