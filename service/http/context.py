@@ -1,6 +1,6 @@
 """What a request handler needs: the tenant and the app's long-lived services."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -26,26 +26,17 @@ class Services:
 
 
 @dataclass(frozen=True)
-class Context:
+class Context(Services):
+    """The app's services, with the tenant the gate admitted for this request."""
+
     org_id: str
-    store: Store
-    writer: Writer
-    ingest: GroupCommit
-    locks: StripedLocks
-    note_ids: NoteIds
 
 
 def context(request: Request) -> Context:
     """The tenant the gate admitted, with the app's services."""
     services: Services = request.app.state.services
-    return Context(
-        request.state.org_id,
-        services.store,
-        services.writer,
-        services.ingest,
-        services.locks,
-        services.note_ids,
-    )
+    shared = {f.name: getattr(services, f.name) for f in fields(Services)}
+    return Context(**shared, org_id=request.state.org_id)
 
 
 Ctx = Annotated[Context, Depends(context)]
