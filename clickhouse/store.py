@@ -83,9 +83,9 @@ class Store:
 
     def _connect(self, database: str | None) -> Client:
         # The limits are the client's own settings, not per-call ``settings=``: through
-        # clickhouse-connect on chDB a per-call setting cost 4-5 ms a call (a trivial query
-        # 1.2 ms with the client's settings, 6.1 ms with max_result_rows per call), which
-        # would be most of a small read.
+        # clickhouse-connect on chDB max_result_rows per call cost 5-6 ms a call (a small
+        # query 5.0 ms with it as the client's setting, 11.5 ms per call; interleaved
+        # medians of benchmarks/calls.py), which is most of a small read.
         settings = {
             "max_execution_time": self.config.max_execution_time,
             "max_result_rows": self.config.max_result_rows,
@@ -117,12 +117,9 @@ class Store:
     ) -> Any:
         """Run ``call`` on this thread's client (``bootstrap``: on a client of no database,
         made for the call, since a client of a database not yet created cannot connect)."""
-        # A query id names the operation in the server's query log; on chDB there is no
-        # such log to read, and a query_id cost 4.4 ms an insert (6.9 against 11.3 ms for
-        # 64 rows), so the embedded store goes without.
-        settings: dict[str, Any] = (
-            {} if self.config.embedded else {"query_id": f"{operation}-{uuid.uuid4().hex[:16]}"}
-        )
+        # The query id names the operation in the query log; unlike other per-call
+        # settings it costs nothing measurable on chDB (benchmarks/calls.py).
+        settings: dict[str, Any] = {"query_id": f"{operation}-{uuid.uuid4().hex[:16]}"}
         started = time.perf_counter()
         ok = False
         try:
