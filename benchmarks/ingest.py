@@ -21,8 +21,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +30,14 @@ from benchmarks.http_load import ORG, incident_body
 from benchmarks.stats import machine
 from clickhouse import Store, StoreConfig
 from clickhouse.migrate import migrate
-from ingest.loader import load_file
-from ingest.rows import commit_tables
-from ingest.rules import settle
-from ingest.writer import Upsert, Writer
-from vocabulary.identity import VersionClock
-from vocabulary.incident import IncidentIn
+from clickhouse.tables import insert_tables
+from ingest.loader import chunks, load_file
+from ingest.writer import Rows, Writer
 
 BIN = Path(sys.executable).parent
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -48,10 +45,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(data_dir: Path) -> Iterator[int]:
-    """``incidents serve`` on a fresh port; stopped with SIGTERM (drained) at the end."""
-    port = _free_port()
-    env = {**os.environ, "INCIDENTS_DATA_DIR": str(data_dir), "INCIDENTS_LOG_LEVEL": "warning"}
+def serving(
+    data_dir: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """``incidents serve`` on a fresh port, with ``env`` added to its environment: the
+    process and its port. Stopped with SIGTERM (drained) at the end."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "INCIDENTS_DATA_DIR": str(data_dir),
+        "INCIDENTS_LOG_LEVEL": "warning",
+        **(env or {}),
+    }
     process = subprocess.Popen([str(BIN / "incidents"), "serve", "--port", str(port)], env=env)
     try:
         for _ in range(600):
@@ -62,10 +67,17 @@ def server(data_dir: Path) -> Iterator[int]:
                     break
             except OSError:
                 time.sleep(0.1)
-        yield port
+        yield process, port
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(60)
+
+
+@contextmanager
+def server(data_dir: Path) -> Iterator[int]:
+    """``incidents serve`` on a fresh port (see ``serving``): its port."""
+    with serving(data_dir) as (_, port):
+        yield port
 
 
 def http_load(port: int, kind: str, connections: int, seconds: float) -> dict[str, Any]:
@@ -96,7 +108,12 @@ def batches(port: int, size: int, total: int) -> float:
 
 
 def loader_against_raw(rows: int, workdir: Path) -> tuple[float, float]:
-    """Rows/s of the bulk loader, and of a raw Arrow insert of the same incidents."""
+    """Rows/s of the bulk loader, and of a raw insert of the very tables it stores.
+
+    The raw side is what the loader's commits insert (incidents, incident_keys and
+    incident_events, 10k rows a commit, the three side by side), made beforehand by the
+    writer's own ``settle_rows`` and only inserted while the clock runs.
+    """
     rng = random.Random(1)
     source = workdir / "incidents.ndjson"
     with source.open("wb") as handle:
@@ -111,19 +128,16 @@ def loader_against_raw(rows: int, workdir: Path) -> tuple[float, float]:
 
     raw = Store(StoreConfig(data_dir=config.data_dir, database="raw"))
     migrate(raw)
-    clock = VersionClock()
-    moment = datetime.now(UTC)
-    states = []
-    with source.open("rb") as handle:
-        for line in handle:
-            item = IncidentIn.model_validate_json(line)
-            write = Upsert(ORG, item)
-            states.append(settle(ORG, write.id, item, None, moment, clock.next()))
-    tables = [commit_tables(states[s : s + 10_000])["incidents"] for s in range(0, rows, 10_000)]
+    writer = Writer(raw)
+    prepared = [
+        writer.settle_rows([Rows(ORG, checks)])[0] for checks, _, _ in chunks(source, 10_000)
+    ]
     started = time.perf_counter()
-    for table in tables:
-        raw.insert("incidents", table)
+    with ThreadPoolExecutor(3) as pool:
+        for tables in prepared:
+            insert_tables(raw, tables, pool)
     raw_rate = rows / (time.perf_counter() - started)
+    writer.close()
     loaded.close()
     raw.close()
     return loader_rate, raw_rate

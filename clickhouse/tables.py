@@ -15,6 +15,10 @@ import pyarrow as pa
 from clickhouse.store import Store
 from vocabulary.fields import FIELDS, Kind
 
+# An Arrow array or chunked array, loosely typed: pyarrow's stubs type arrays by scalar
+# type and leave out list and struct arrays' methods and most compute overloads.
+Column = Any
+
 _TIME = pa.timestamp("ms", tz="UTC")
 _STRINGS = pa.list_(pa.string())
 

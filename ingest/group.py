@@ -1,26 +1,35 @@
 """Group commit: many requests' writes, few large inserts.
 
-Request threads hand their writes to ``GroupCommit.submit`` and wait. One flusher thread,
-started by ``start`` and stopped by ``close`` (making a GroupCommit starts nothing),
-takes whatever is queued once a batch is full (rows or bytes) or ``max_delay`` has passed
-since the oldest queued write, and commits it through ``Writer.commit`` as one insert per
-table. A submit returns only after the commit holding its writes succeeded, so an
-answered write is stored; a failed commit fails every write in it. One flusher means
-commits never overlap, so each commit's read of prior state sees every earlier commit,
-and versions rise in answer order. The queue is bounded: past ``capacity`` rows a
-submit is refused at once (the service answers 503 with Retry-After) instead of growing.
+A write is handed to ``GroupCommit.submit_async`` (a coroutine: it awaits its commit
+without holding a thread) or ``GroupCommit.submit`` (a thread, which blocks). One
+flusher thread, started by ``start`` and stopped by ``close`` (making a GroupCommit
+starts nothing), takes whatever is queued once a batch is full (rows or bytes) or
+``max_delay`` has passed since the oldest queued write, and commits it through
+``Writer.commit`` as one insert per table. A submit returns only after the commit
+holding its writes succeeded, so an answered write is stored; a failed commit fails
+every write in it. One flusher means commits never overlap, so each commit's read of
+prior state sees every earlier commit, and versions rise in answer order (waiters are
+woken in queue order). Admission is bounded: while the oldest queued write has waited
+longer than ``max_wait``, or when a write would push the queue past ``capacity`` rows,
+a write is refused at once (the service answers 503 with Retry-After) instead of
+waiting or growing. An empty queue admits any write, so every write can go through on
+its own.
+``close`` takes no more writes, commits the queued ones and then stops.
 """
 
+import asyncio
 import logging
+import math
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Self
 
 from ingest.stats import IngestStats
-from ingest.writer import Outcome, Write, Writer
+from ingest.writer import Outcome, Rows, Write, Writer
 
 log = logging.getLogger("incidents.ingest")
 
@@ -41,19 +50,43 @@ class FlushFailed(Exception):
     """The commit holding these writes failed; none of them is answered as stored."""
 
 
+def _rows(writes: Sequence[Write]) -> int:
+    """How many rows ``writes`` add to the queue: a ``Rows`` write its valid items."""
+    return sum(w.checks.valid if isinstance(w, Rows) else 1 for w in writes)
+
+
 @dataclass(eq=False)
 class _Ticket:
+    """Writes waiting for their commit; the flusher sets the result, then calls ``wake``."""
+
     writes: Sequence[Write]
     size: int
+    wake: Callable[[], object]
+    rows: int = field(init=False)
     queued_at: float = field(default_factory=time.monotonic)
-    done: threading.Event = field(default_factory=threading.Event)
     outcomes: list[Outcome] | None = None
     error: BaseException | None = None
+
+    def __post_init__(self) -> None:
+        self.rows = _rows(self.writes)
+
+    def result(self) -> list[Outcome]:
+        """The outcomes, once woken; raises ``FlushFailed`` when the commit failed."""
+        if self.error is not None:
+            raise FlushFailed("the batch holding this write could not be stored") from self.error
+        assert self.outcomes is not None
+        return self.outcomes
+
+
+def _resolve(done: "asyncio.Future[None]") -> None:
+    # A waiter that was cancelled (its client went away) has nobody left to answer.
+    if not done.done():
+        done.set_result(None)
 
 
 @dataclass(frozen=True)
 class GroupSettings:
-    """How batches are cut; see the ingest section of README.md for how these were chosen."""
+    """How batches are cut and writes admitted; README.md's ingest section says why."""
 
     max_rows: int = 10_000
     max_bytes: int = 32 * 1024 * 1024
@@ -61,6 +94,11 @@ class GroupSettings:
     # writes gave 514, 472 and 408 writes/s. Writes that arrive while a flush runs form
     # the next batch anyway, so by default a flush starts as soon as the flusher is free.
     max_delay: float = 0.0
+    # Seconds the oldest queued write may have waited before new writes are refused: a
+    # flush takes what is queued, so the head waits longer than this only when a flush
+    # runs long (the queue outgrew what commits in time, or the store stalls). Overload
+    # is then answered quickly with 503 instead of slowly with 200 (README.md, ingest).
+    max_wait: float = 0.5
     capacity: int = 100_000
 
 
@@ -84,28 +122,25 @@ class GroupCommit:
         return self
 
     def submit(self, writes: Sequence[Write], size: int = 0) -> list[Outcome]:
-        """Queue ``writes`` (about ``size`` bytes) and wait until they are committed."""
+        """Queue ``writes`` (about ``size`` bytes) and block until they are committed."""
         if not writes:
             return []
-        ticket = _Ticket(writes, size)
-        with self._wake:
-            if self._closing:
-                raise Closed("the service is shutting down")
-            if not self._thread.is_alive():
-                raise RuntimeError("GroupCommit.start() was not called")
-            if self._rows and self._rows + len(writes) > self.settings.capacity:
-                self.stats.rejected(len(writes))
-                raise Overloaded(retry_after=1.0)
-            self._queue.append(ticket)
-            self._rows += len(writes)
-            self._bytes += size
-            self.stats.queued(self._rows)
-            self._wake.notify_all()
-        ticket.done.wait()
-        if ticket.error is not None:
-            raise FlushFailed("the batch holding this write could not be stored") from ticket.error
-        assert ticket.outcomes is not None
-        return ticket.outcomes
+        done = threading.Event()
+        ticket = self._enqueue(_Ticket(writes, size, done.set))
+        done.wait()
+        return ticket.result()
+
+    async def submit_async(self, writes: Sequence[Write], size: int = 0) -> list[Outcome]:
+        """Queue ``writes`` (about ``size`` bytes) and await their commit on this loop."""
+        if not writes:
+            return []
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        ticket = self._enqueue(
+            _Ticket(writes, size, partial(loop.call_soon_threadsafe, _resolve, done))
+        )
+        await done
+        return ticket.result()
 
     def close(self, timeout: float = 30.0) -> bool:
         """Take no more writes, commit what is queued, stop; False if it did not finish."""
@@ -117,6 +152,41 @@ class GroupCommit:
             return False
         self.writer.close()
         return True
+
+    def _enqueue(self, ticket: _Ticket) -> _Ticket:
+        with self._wake:
+            if self._closing:
+                raise Closed("the service is shutting down")
+            if not self._thread.is_alive():
+                raise RuntimeError("GroupCommit.start() was not called")
+            if self._queue:
+                self._admit(ticket.rows)
+            self._queue.append(ticket)
+            self._rows += ticket.rows
+            self._bytes += ticket.size
+            self.stats.queued(self._rows)
+            self._wake.notify_all()
+        return ticket
+
+    def refuse_if_overdue(self, rows: int) -> None:
+        """Refuse ``rows`` while the oldest queued write has waited longer than
+        ``max_wait`` (the queue is not draining in time), without queueing anything: the
+        HTTP layer asks before it parses a body, so that a refusal costs little."""
+        try:
+            head = self._queue[0]
+        except IndexError:
+            return
+        waited = time.monotonic() - head.queued_at
+        if waited > self.settings.max_wait:
+            self.stats.rejected(rows)
+            raise Overloaded(retry_after=max(1, math.ceil(waited)))
+
+    def _admit(self, rows: int) -> None:
+        """Refuse ``rows`` while the queue is overdue, or past ``capacity``."""
+        self.refuse_if_overdue(rows)
+        if self._rows + rows > self.settings.capacity:
+            self.stats.rejected(rows)
+            raise Overloaded(retry_after=1)
 
     def _take(self) -> list[_Ticket] | None:
         """The next batch, once full or due; None when closed and drained."""
@@ -135,14 +205,14 @@ class GroupCommit:
             ):
                 self._wake.wait(left)
             batch = [self._queue.popleft()]
-            rows, size = len(batch[0].writes), batch[0].size
+            rows, size = batch[0].rows, batch[0].size
             while self._queue and (
-                rows + len(self._queue[0].writes) <= limits.max_rows
+                rows + self._queue[0].rows <= limits.max_rows
                 and size + self._queue[0].size <= limits.max_bytes
             ):
                 ticket = self._queue.popleft()
                 batch.append(ticket)
-                rows += len(ticket.writes)
+                rows += ticket.rows
                 size += ticket.size
             self._rows -= rows
             self._bytes -= size
@@ -152,19 +222,31 @@ class GroupCommit:
     def _run(self) -> None:
         while (batch := self._take()) is not None:
             writes = [w for ticket in batch for w in ticket.writes]
+            rows = sum(ticket.rows for ticket in batch)
             started = time.perf_counter()
             try:
                 outcomes = self.writer.commit(writes)
             except Exception as failed:
                 log.exception("a flush of %d writes failed", len(writes))
-                self.stats.failed(len(writes))
+                self.stats.failed(rows)
                 for ticket in batch:
                     ticket.error = failed
-                    ticket.done.set()
+                _wake(batch)
                 continue
-            self.stats.flushed(len(writes), time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            self.stats.flushed(rows, seconds)
             offset = 0
             for ticket in batch:
                 ticket.outcomes = outcomes[offset : offset + len(ticket.writes)]
                 offset += len(ticket.writes)
-                ticket.done.set()
+            _wake(batch)
+
+
+def _wake(batch: list[_Ticket]) -> None:
+    """Wake the waiters of ``batch`` in queue order, which is answer order."""
+    for ticket in batch:
+        try:
+            ticket.wake()
+        except RuntimeError:
+            # The waiter's event loop has closed: nobody is left to answer.
+            log.warning("a committed write's event loop closed before it was answered")

@@ -1,6 +1,6 @@
 """The bulk loader: NDJSON, JSON arrays and Parquet files through ``Writer.commit``.
 
-Files are read in chunks; every chunk is validated item by item (a bad row is reported
+Files are read in chunks; every chunk is validated as columns (a bad row is reported
 with its line or row number and skipped, or stops the load in strict mode) and
 committed as one batch, in file order, so a file's later rows win over its earlier ones
 exactly as they would over HTTP.
@@ -11,18 +11,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.batch import UnreadableInput, json_lines, python_objects
-from ingest.rules import InvalidIncident
-from ingest.writer import Upsert, Writer
-from vocabulary.incident import IncidentIn
+from ingest.batch import UnreadableInput, json_lines
+from ingest.columns import Checks, check, check_table, decode
+from ingest.writer import Rows, RowsOutcome, Writer
 from vocabulary.problems import FieldError
 
-# (row number, the incident or None, what is wrong with it)
-Row = tuple[int, IncidentIn | None, list[FieldError]]
 Progress = Callable[[int, int], None]  # rows done, input units done (bytes or rows)
 
 
@@ -65,67 +62,55 @@ def input_size(path: Path) -> tuple[int, str]:
     return path.stat().st_size, "line"
 
 
-def _ndjson(path: Path, chunk: int) -> Iterator[tuple[list[Row], int]]:
+# One chunk of a file: its items checked, each item's row or line number, and how far
+# into the input the chunk reaches.
+Chunk = tuple[Checks, list[int], int]
+
+
+def _ndjson(path: Path, chunk: int) -> Iterator[Chunk]:
     with path.open("rb") as handle:
         done = 0
-        rows: list[Row] = []
-
-        def counted() -> Iterator[bytes]:
-            nonlocal done
-            for line in handle:
-                done += len(line)
-                yield line
-
-        for row in json_lines(counted()):
-            rows.append(row)
-            if len(rows) == chunk:
-                yield rows, done
-                rows = []
-        if rows:
-            yield rows, done
+        lines: list[bytes] = []
+        numbers: list[int] = []
+        for number, line in enumerate(handle, start=1):
+            done += len(line)
+            if line.strip():
+                lines.append(line)
+                numbers.append(number)
+            if len(lines) == chunk:
+                yield json_lines(lines), numbers, done
+                lines, numbers = [], []
+        if lines:
+            yield json_lines(lines), numbers, done
 
 
-def _decoded(values: list[Any], first: int) -> list[Row]:
-    validated = python_objects(values)
-    return [
-        (first + index, item, validated.errors.get(index, []))
-        for index, item in enumerate(validated.items)
-    ]
-
-
-def _array(path: Path, chunk: int) -> Iterator[tuple[list[Row], int]]:
+def _array(path: Path, chunk: int) -> Iterator[Chunk]:
     try:
-        values = json.loads(path.read_bytes())
-    except ValueError as bad:
-        raise UnreadableInput(f"{path}: not valid JSON: {bad}") from None
+        values = decode(path.read_bytes())
+    except ValueError:
+        try:
+            values = json.loads(path.read_bytes())
+        except ValueError as bad:
+            raise UnreadableInput(f"{path}: not valid JSON: {bad}") from None
     if not isinstance(values, list):
         raise UnreadableInput(f"{path}: expected a JSON array of incidents")
     size = path.stat().st_size
     for start in range(0, len(values), chunk):
         part = values[start : start + chunk]
-        yield _decoded(part, start), size * (start + len(part)) // max(len(values), 1)
+        reached = size * (start + len(part)) // max(len(values), 1)
+        yield check(part), list(range(start, start + len(part))), reached
 
 
-def _parquet_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Parquet has no free-form objects: metadata may come as JSON text."""
-    if isinstance(row.get("metadata"), str):
-        try:
-            return {**row, "metadata": json.loads(row["metadata"])}
-        except ValueError:
-            return row
-    return row
-
-
-def _parquet(path: Path, chunk: int) -> Iterator[tuple[list[Row], int]]:
+def _parquet(path: Path, chunk: int) -> Iterator[Chunk]:
     done = 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk):
-        rows = [_parquet_row(r) for r in batch.to_pylist()]
-        yield _decoded(rows, done), done + len(rows)
-        done += len(rows)
+        checks = check_table(pa.Table.from_batches([batch]))
+        yield checks, list(range(done, done + batch.num_rows)), done + batch.num_rows
+        done += batch.num_rows
 
 
-def chunks(path: Path, chunk: int) -> Iterator[tuple[list[Row], int]]:
-    """The file's rows in chunks, each with how far into the input it reaches."""
+def chunks(path: Path, chunk: int) -> Iterator[Chunk]:
+    """The file's rows in checked chunks."""
     readers = {"parquet": _parquet, "array": _array, "ndjson": _ndjson}
     return readers[file_kind(path)](path, chunk)
 
@@ -147,22 +132,15 @@ def load_file(
     """
     summary = FileSummary(path)
     started = time.perf_counter()
-    for chunk_rows, reached in chunks(path, chunk):
-        rows = chunk_rows
-        first_bad = next((n for n, (_, item, _) in enumerate(rows) if item is None), None)
-        if strict and first_bad is not None:
-            rows, summary.stopped = rows[: first_bad + 1], True
-        summary.rows += len(rows)
+    for read, numbers, reached in chunks(path, chunk):
+        checks = read.before(min(read.errors) + 1) if strict and read.errors else read
+        (outcome,) = writer.commit([Rows(org_id, checks)])
+        assert isinstance(outcome, RowsOutcome)
+        summary.rows += checks.total
+        summary.stored += sum(found is not None for found in outcome.ids)
         summary.rejected += [
-            Rejected(number, errors) for number, item, errors in rows if item is None
+            Rejected(numbers[index], errors) for index, errors in sorted(outcome.errors.items())
         ]
-        valid = [(number, item) for number, item, _ in rows if item is not None]
-        outcomes = writer.commit([Upsert(org_id, item) for _, item in valid])
-        for (number, _), outcome in zip(valid, outcomes, strict=True):
-            if isinstance(outcome, InvalidIncident):
-                summary.rejected.append(Rejected(number, outcome.errors))
-            else:
-                summary.stored += 1
         if progress is not None:
             progress(summary.rows, reached)
         if strict and summary.rejected:

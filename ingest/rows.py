@@ -9,16 +9,20 @@ from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
-import orjson
+import numpy as np
+import polars as pl
 import pyarrow as pa
+import pyarrow.compute
 from pydantic import TypeAdapter
 
-from clickhouse.tables import INCIDENT_EVENTS, INCIDENT_KEYS, INCIDENTS
+from clickhouse.tables import INCIDENT_EVENTS, INCIDENT_KEYS, INCIDENTS, Column
 from ingest.rules import IncidentState
 from vocabulary.documents import compact
 from vocabulary.fields import FIELDS, Field, Kind, row_fields
 from vocabulary.incident import IncidentIn, Service
-from vocabulary.timestamps import format_time
+
+# pyarrow's stubs know few compute overloads for list, struct and string arrays.
+pc: Any = pyarrow.compute
 
 _SERVICES = TypeAdapter(list[Service])
 
@@ -51,28 +55,51 @@ def field_columns(states: Sequence[IncidentState]) -> dict[str, list[Any]]:
     return {**columns, "start_time": [s.start_time for s in states]}
 
 
-def incident_rows(states: Sequence[IncidentState], fields: dict[str, list[Any]]) -> pa.Table:
-    """New versions, plus a tombstone at the old key of every incident whose start moved.
+# A settled write as one row: the incidents row it stores (without is_deleted), what
+# the history records (the action), and the start it moved from (a tombstone goes there).
+SETTLED = pa.schema(
+    [
+        *(f for f in INCIDENTS if f.name != "is_deleted"),
+        pa.field("action", pa.string()),
+        pa.field("moved_from", INCIDENTS.field("start_time").type),
+    ]
+)
 
-    Built column by column: a dict per row costs twice as much at 10k rows a batch.
-    """
+
+def settled_rows(states: Sequence[IncidentState]) -> pa.Table:
+    """States decided one by one (single writes and PATCHes) as settled rows."""
     services = [s.incident.services for s in states]
     columns: dict[str, list[Any]] = {
+        **field_columns(states),
         "org_id": [s.org_id for s in states],
         "id": [s.id for s in states],
-        **fields,
         "service_names": [[s.name for s in listed] for listed in services],
         "service_namespaces": [[s.namespace for s in listed] for listed in services],
         "resolved_at": [s.resolved_at for s in states],
         "updated_at": [s.updated_at for s in states],
         "version": [s.version for s in states],
+        "action": [s.action.value for s in states],
+        "moved_from": [s.moved_from for s in states],
     }
-    # A tombstone is its new version again, at the start it moved from, deleted.
-    moved = [n for n, s in enumerate(states) if s.moved_from is not None]
-    rows = {name: values + [values[n] for n in moved] for name, values in columns.items()}
-    rows["start_time"] = columns["start_time"] + [states[n].moved_from for n in moved]
-    rows["is_deleted"] = [0] * len(states) + [1] * len(moved)
-    return pa.table(rows, schema=INCIDENTS)
+    return pa.table([columns[name] for name in SETTLED.names], schema=SETTLED)
+
+
+def incident_rows(settled: pa.Table) -> pa.Table:
+    """New versions, plus a tombstone at the old key of every incident whose start moved:
+    its new version again, at the start it moved from, deleted."""
+    rows = settled.select(INCIDENTS.names[:-1])
+    moved = settled.filter(pc.is_valid(settled["moved_from"]))
+    tombstones = moved.select(INCIDENTS.names[:-1]).set_column(
+        INCIDENTS.names.index("start_time"), "start_time", moved["moved_from"]
+    )
+    return pa.concat_tables(
+        [
+            rows.append_column("is_deleted", pa.array(np.zeros(rows.num_rows, np.uint8))),
+            tombstones.append_column(
+                "is_deleted", pa.array(np.ones(tombstones.num_rows, np.uint8))
+            ),
+        ]
+    )
 
 
 def incident_from_row(row: dict[str, Any]) -> IncidentIn:
@@ -80,61 +107,74 @@ def incident_from_row(row: dict[str, Any]) -> IncidentIn:
     return IncidentIn.model_validate(row_fields(row))
 
 
-def key_rows(states: Sequence[IncidentState]) -> pa.Table:
-    columns: dict[str, list[Any]] = {
-        "org_id": [s.org_id for s in states],
-        "id": [s.id for s in states],
-        "source": [s.incident.source for s in states],
-        "incident_id": [s.incident.incident_id for s in states],
-        "start_time": [s.start_time for s in states],
-        "resolved_at": [s.resolved_at for s in states],
-        "version": [s.version for s in states],
-    }
-    return pa.table(columns, schema=INCIDENT_KEYS)
+def key_rows(settled: pa.Table) -> pa.Table:
+    return settled.select(INCIDENT_KEYS.names)
 
 
-def _shown(field: Field, stored: list[Any]) -> list[Any]:
-    """One field's stored values as a history document holds them: times as ISO text,
-    JSON as the text already encoded for the incidents row (orjson fragments, which
-    halved the cost of a 10k batch's events)."""
-    if field.kind is Kind.TIME:
-        return list(map(format_time, stored))
-    if field.kind is Kind.JSON:
-        return list(map(orjson.Fragment, stored))
-    return stored
+def _iso(name: str) -> pl.Expr:
+    """A time column as ``format_time`` writes it: milliseconds only where there are
+    some. polars formats 100k times in 10 ms, Arrow's strftime took 200."""
+    text = pl.col(name).dt.to_string("%Y-%m-%dT%H:%M:%S%.3fZ")
+    return text.str.replace(".000Z", "Z", literal=True)
 
 
+# The document's members in contract order, and those whose stored value is JSON text.
 _STATE_NAMES = (*(f.api for f in FIELDS), "resolvedAt")
+_JSON_NAMES = frozenset(f.api for f in FIELDS if f.kind is Kind.JSON)
 
 
-def state_documents(states: Sequence[IncidentState], fields: dict[str, list[Any]]) -> list[str]:
+def _members(names: list[str]) -> pl.Expr:
+    """``"name":value`` pairs of plain columns, comma-separated, encoded by polars."""
+    return pl.struct(names).struct.json_encode().str.strip_prefix("{").str.strip_suffix("}")
+
+
+def state_documents(settled: pa.Table) -> Column:
     """Each state's fields as the API shows them, minus id, acknowledgement and updatedAt,
     as JSON text. History stores this per write and compares consecutive documents when
-    read. Built column by column, like the rows."""
-    shown = [_shown(f, fields[f.column]) for f in FIELDS]
-    shown.append([format_time(s.resolved_at) for s in states])
-    rows = zip(*shown, strict=True)
-    return [compact(dict(zip(_STATE_NAMES, values, strict=True))) for values in rows]
+    read. Encoded as whole columns by polars (a dict and orjson per row were the largest
+    cost of a 10k commit's history rows); the JSON fields are JSON text already and go
+    in as they are."""
+    stored = {f.api: settled[f.column] for f in FIELDS}
+    frame = pl.from_arrow(pa.table({**stored, "resolvedAt": settled["resolved_at"]}))
+    assert isinstance(frame, pl.DataFrame)
+    times = [f.api for f in FIELDS if f.kind is Kind.TIME] + ["resolvedAt"]
+    frame = frame.with_columns(_iso(name) for name in times)
+    parts: list[pl.Expr] = []
+    plain: list[str] = []
+    for name in _STATE_NAMES:
+        if name not in _JSON_NAMES:
+            plain.append(name)
+            continue
+        if plain:
+            parts.append(_members(plain))
+            plain = []
+        parts.append(pl.concat_str(pl.lit(f'"{name}":'), pl.col(name)))
+    if plain:
+        parts.append(_members(plain))
+    documents = frame.select(
+        pl.concat_str(pl.lit("{"), pl.concat_str(parts, separator=","), pl.lit("}"))
+    )
+    return documents.to_series().to_arrow().cast(pa.string())
 
 
-def event_rows(states: Sequence[IncidentState], fields: dict[str, list[Any]]) -> pa.Table:
-    columns: dict[str, list[Any]] = {
-        "org_id": [s.org_id for s in states],
-        "id": [s.id for s in states],
-        "version": [s.version for s in states],
-        "at": [s.updated_at for s in states],
-        "action": [s.action.value for s in states],
-        "user_id": [None] * len(states),
-        "payload": state_documents(states, fields),
+def event_rows(settled: pa.Table) -> pa.Table:
+    count = settled.num_rows
+    columns = {
+        "org_id": settled["org_id"],
+        "id": settled["id"],
+        "version": settled["version"],
+        "at": settled["updated_at"],
+        "action": settled["action"],
+        "user_id": pa.nulls(count, pa.string()),
+        "payload": state_documents(settled),
     }
     return pa.table(columns, schema=INCIDENT_EVENTS)
 
 
-def commit_tables(states: Sequence[IncidentState]) -> dict[str, pa.Table]:
+def commit_tables(settled: pa.Table) -> dict[str, pa.Table]:
     """Everything one commit inserts, by table."""
-    fields = field_columns(states)
     return {
-        "incidents": incident_rows(states, fields),
-        "incident_keys": key_rows(states),
-        "incident_events": event_rows(states, fields),
+        "incidents": incident_rows(settled),
+        "incident_keys": key_rows(settled),
+        "incident_events": event_rows(settled),
     }

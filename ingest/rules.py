@@ -9,6 +9,11 @@ at the old position in the time-ordered key must be tombstoned.
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from clickhouse.tables import Column
 from vocabulary.enums import HistoryAction, IncidentStatus
 from vocabulary.incident import IncidentIn
 
@@ -82,4 +87,108 @@ def settle(
         version=version,
         action=action,
         moved_from=moved_from,
+    )
+
+
+# The key that names one incident in a batch, as the prior-state read returns it.
+_KEY = ["org_id", "id", "source", "incident_id"]
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What ``settle_columns`` decided for a batch, row by row for the rows it kept."""
+
+    kept: np.ndarray  # which input rows broke no rule, in input order
+    start_time: Column
+    resolved_at: Column
+    action: Column
+    moved_from: Column
+
+
+def _first_of_incident() -> pl.Expr:
+    """Whether a row, in a frame sorted by incident, is its incident's first."""
+    return pl.any_horizontal([pl.col(k) != pl.col(k).shift(1) for k in _KEY]).fill_null(True)
+
+
+def settle_columns(batch: pa.Table, priors: pa.Table, now: datetime) -> Settled:
+    """``settle`` for a whole batch at once, as a join with the prior state.
+
+    ``batch`` holds the natural key, ``start_time``, ``end_time`` and ``status`` of each
+    write in arrival order; ``priors`` the stored state (``start_time``, ``resolved_at``)
+    of the incidents named. A later write of the same incident sees the earlier one, as
+    in a loop over ``settle``. A refused write (an end before its start) changes
+    nothing: those refused by their own start go first; one refused by a start it
+    carried had no start of its own, so later starts are the same without it, and it
+    is dropped before the rest (resolution, action, moved start) is decided.
+
+    The rows are sorted by incident, then arrival, once: "the write before" is the row
+    before, and a value carried on is a forward fill that cannot leak from the incident
+    before, because each incident's first row has one. Windows over the key (``over``)
+    measured 4.5 us a row at 100k rows; this takes well under one.
+    """
+    moment = pl.lit(now, dtype=pl.Datetime("ms", "UTC"))
+    writes = pl.from_arrow(batch.select([*_KEY, "start_time", "end_time", "status"]))
+    assert isinstance(writes, pl.DataFrame)
+    known = pl.from_arrow(priors.select([*_KEY, "start_time", "resolved_at"]))
+    assert isinstance(known, pl.DataFrame)
+    known = known.rename({"start_time": "prior_start", "resolved_at": "prior_resolved"})
+    # An end before the write's own start is refused without looking further, and
+    # must not carry its start on to later writes.
+    kept = ~(writes["end_time"] < writes["start_time"]).fill_null(False).to_numpy()
+    first = _first_of_incident()
+    frame = (
+        writes.with_row_index("position")
+        .filter(pl.Series(kept))
+        .join(
+            known.with_columns(pl.lit(True).alias("known")),
+            on=_KEY,
+            how="left",
+            maintain_order="left",
+        )
+        .sort([*_KEY, "position"])
+        .with_columns(
+            pl.when(first)
+            .then(pl.coalesce("start_time", "prior_start", moment))
+            .otherwise("start_time")
+            .forward_fill()
+            .alias("start")
+        )
+    )
+    carried = (frame["end_time"] < frame["start"]).fill_null(False)
+    refused = frame.filter(carried)["position"].to_numpy()
+    kept[refused] = False
+    resolved = pl.col("status") == IncidentStatus.RESOLVED.value
+    run_start = resolved & (first | ~resolved.shift(1)).fill_null(True)
+    base = pl.when(first).then(pl.col("prior_resolved").fill_null(moment)).otherwise(moment)
+    decided = (
+        frame.filter(~carried)
+        .with_columns(
+            pl.when(resolved & pl.col("end_time").is_not_null())
+            .then("end_time")
+            .when(run_start)
+            .then(base)
+            .alias("resolution"),
+            pl.when(first)
+            .then("prior_start")
+            .otherwise(pl.col("start").shift(1))
+            .alias("previous"),
+            pl.when(first & pl.col("known").is_null())
+            .then(pl.lit(HistoryAction.CREATED.value))
+            .otherwise(pl.lit(HistoryAction.UPDATED.value))
+            .alias("action"),
+        )
+        .with_columns(
+            # A run of resolved writes starts with a resolution, so the fill stays in it.
+            pl.when(resolved).then(pl.col("resolution").forward_fill()).alias("resolved_at"),
+            pl.when(pl.col("previous") != pl.col("start")).then("previous").alias("moved_from"),
+        )
+        .sort("position")
+    )
+    table = decided.select("start", "resolved_at", "action", "moved_from").to_arrow()
+    return Settled(
+        kept,
+        table["start"].combine_chunks(),
+        table["resolved_at"].combine_chunks(),
+        table["action"].combine_chunks().cast(pa.string()),
+        table["moved_from"].combine_chunks(),
     )

@@ -13,13 +13,21 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
+from typing import cast
+
+import numpy as np
+import pyarrow as pa
 
 from clickhouse import Store
-from clickhouse.tables import insert_tables
-from ingest.rows import commit_tables, incident_from_row
-from ingest.rules import IncidentState, InvalidIncident, Prior, settle
-from vocabulary.identity import VersionClock, incident_key
+from clickhouse.tables import INCIDENT_KEYS, insert_tables
+from ingest.columns import Checks
+from ingest.known import KnownIds
+from ingest.rows import SETTLED, commit_tables, incident_from_row, settled_rows
+from ingest.rules import IncidentState, InvalidIncident, Prior, settle, settle_columns
+from vocabulary.identity import VersionClock, incident_key, incident_keys
 from vocabulary.incident import IncidentIn, IncidentPatch
+from vocabulary.problems import FieldError
 from vocabulary.timestamps import now
 
 NaturalKey = tuple[str, str, str]
@@ -51,14 +59,33 @@ class Patch:
     change: IncidentPatch
 
 
-Write = Upsert | Patch
+@dataclass(frozen=True)
+class Rows:
+    """Many create-or-updates of one tenant, checked as columns (a batch, a file chunk)."""
+
+    org_id: str
+    checks: Checks
+
+
+@dataclass(frozen=True)
+class RowsOutcome:
+    """What became of a ``Rows`` write: each valid item's id by its input index, and
+    by index what is wrong with each other (the checks', then the rules')."""
+
+    ids: list[int | None]
+    errors: dict[int, list[FieldError]]
+
+
+Write = Upsert | Patch | Rows
 
 
 class UnknownIncident(LookupError):
     """A PATCH named an incident that does not exist (for this tenant)."""
 
 
-Outcome = IncidentState | InvalidIncident | UnknownIncident
+Outcome = IncidentState | InvalidIncident | UnknownIncident | RowsOutcome
+_NO_PRIORS = INCIDENT_KEYS.empty_table().drop_columns("version")
+_END_BEFORE_START = [("endTime", "endTime: must not be before the incident's start")]
 
 
 def _patched(base: IncidentIn, start: Prior, change: IncidentPatch) -> IncidentIn:
@@ -73,6 +100,9 @@ class Writer:
         self.store = store
         self.clock = clock or VersionClock()
         self._inserts = ThreadPoolExecutor(3, thread_name_prefix="insert")
+        # Only the embedded engine has this process as its one writer (ingest/known.py);
+        # the ids are read at the first commit, so that making a writer does no I/O.
+        self._known: KnownIds | None = None
 
     def close(self) -> None:
         """Stop the insert threads (after the last commit)."""
@@ -83,16 +113,34 @@ class Writer:
         if not upserts:
             return {}
         wanted = {u.natural_key for u in upserts}
-        found = self.store.query(
-            "incident_keys_lookup",
-            {"orgs": sorted({u.org_id for u in upserts}), "ids": sorted({u.id for u in upserts})},
-        )
+        found = self._prior_rows({u.org_id for u in upserts}, [u.id for u in upserts])
         priors: dict[NaturalKey, Prior] = {}
         for row in found.to_pylist():
             key = (row["org_id"], row["source"], row["incident_id"])
             if key in wanted:
                 priors[key] = Prior(row["start_time"], row["resolved_at"])
         return priors
+
+    def _prior_rows(self, orgs: set[str], ids: Sequence[int]) -> pa.Table:
+        """Where the named incidents stand, from one read of the ids that may be stored."""
+        if (known := self._known_ids()) is not None:
+            ids = [i for i, maybe in zip(ids, known.maybe_known(ids), strict=True) if maybe]
+        if not ids:
+            return _NO_PRIORS
+        return self.store.query(
+            "incident_keys_lookup", {"orgs": sorted(orgs), "ids": sorted(set(ids))}
+        )
+
+    def _known_ids(self) -> KnownIds | None:
+        if self._known is None and self.store.config.embedded:
+            self._known = KnownIds.of(self.store)
+        return self._known
+
+    def _insert(self, tables: dict[str, pa.Table]) -> None:
+        if (known := self._known_ids()) is not None:
+            # Known before the insert: should it fail halfway, the ids are read next time.
+            known.add(cast(list[int], tables["incident_keys"]["id"].to_pylist()))
+        insert_tables(self.store, tables, self._inserts)
 
     def _currents(self, patches: Sequence[Patch]) -> dict[IncidentRef, tuple[IncidentIn, Prior]]:
         """The stored state of every patched incident, in one read."""
@@ -113,7 +161,20 @@ class Writer:
         }
 
     def commit(self, writes: Sequence[Write]) -> list[Outcome]:
-        """Store ``writes``; one outcome per write, in order: its state or why it failed."""
+        """Store ``writes``; one outcome per write, in order: its state or why it failed.
+
+        Single writes and PATCHes are decided one by one, runs of ``Rows`` as columns;
+        each run is one commit, so a later run reads what an earlier one stored.
+        """
+        outcomes: list[Outcome] = []
+        for columnar, run in groupby(writes, key=lambda w: isinstance(w, Rows)):
+            if columnar:
+                outcomes += self._commit_rows([w for w in run if isinstance(w, Rows)])
+            else:
+                outcomes += self._commit_one_by_one([w for w in run if not isinstance(w, Rows)])
+        return outcomes
+
+    def _commit_one_by_one(self, writes: Sequence[Upsert | Patch]) -> list[Outcome]:
         upserts = [w for w in writes if isinstance(w, Upsert)]
         priors = self._priors(upserts)
         currents = self._currents([w for w in writes if isinstance(w, Patch)])
@@ -132,12 +193,81 @@ class Writer:
             outcomes.append(state)
         states = [o for o in outcomes if isinstance(o, IncidentState)]
         if states:
-            insert_tables(self.store, commit_tables(states), self._inserts)
+            self._insert(commit_tables(settled_rows(states)))
+        return outcomes
+
+    def _commit_rows(self, writes: Sequence[Rows]) -> list[Outcome]:
+        tables, outcomes = self.settle_rows(writes)
+        if tables["incidents"].num_rows:
+            self._insert(tables)
+        return outcomes
+
+    def settle_rows(self, writes: Sequence[Rows]) -> tuple[dict[str, pa.Table], list[Outcome]]:
+        """What committing columnar ``writes`` inserts, by table, and their outcomes: ids,
+        one read of prior state, the rules as a join. Nothing is inserted here."""
+        batch = pa.concat_tables([w.checks.table for w in writes])
+        orgs = pa.array(
+            np.repeat(
+                np.array([w.org_id for w in writes], object), [w.checks.valid for w in writes]
+            ),
+            pa.string(),
+        )
+        ids = [
+            key
+            for w in writes
+            for key in incident_keys(
+                w.org_id,
+                cast(list[str], w.checks.table["source"].to_pylist()),
+                cast(list[str], w.checks.table["incident_id"].to_pylist()),
+            )
+        ]
+        batch = batch.add_column(0, "id", pa.array(ids, pa.uint64())).add_column(0, "org_id", orgs)
+        if not ids:
+            return commit_tables(SETTLED.empty_table()), self._rows_outcomes(writes, [], kept=[])
+        priors = self._prior_rows({w.org_id for w in writes}, ids)
+        moment = now()
+        settled = settle_columns(batch, priors, moment)
+        versions = self.clock.take(batch.num_rows)
+        kept = pa.array(settled.kept)
+        rows = batch.filter(kept).set_column(
+            batch.schema.get_field_index("start_time"), "start_time", settled.start_time
+        )
+        columns = {
+            **{name: rows[name] for name in rows.column_names},
+            "resolved_at": settled.resolved_at,
+            "updated_at": pa.repeat(
+                pa.scalar(moment, SETTLED.field("updated_at").type), rows.num_rows
+            ),
+            "version": pa.array(np.arange(versions.start, versions.stop, dtype=np.uint64)).filter(
+                kept
+            ),
+            "action": settled.action,
+            "moved_from": settled.moved_from,
+        }
+        table = pa.table([columns[name] for name in SETTLED.names], schema=SETTLED)
+        return commit_tables(table), self._rows_outcomes(writes, ids, settled.kept.tolist())
+
+    @staticmethod
+    def _rows_outcomes(
+        writes: Sequence[Rows], ids: list[int], kept: Sequence[bool]
+    ) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        offset = 0
+        for write in writes:
+            checks = write.checks
+            answer = RowsOutcome([None] * checks.total, dict(checks.errors))
+            for n, index in enumerate(checks.index.tolist(), start=offset):
+                if kept[n]:
+                    answer.ids[index] = ids[n]
+                else:
+                    answer.errors[index] = list(_END_BEFORE_START)
+            offset += checks.valid
+            outcomes.append(answer)
         return outcomes
 
     @staticmethod
     def _settle(
-        write: Write,
+        write: Upsert | Patch,
         priors: dict[NaturalKey, Prior],
         currents: dict[IncidentRef, tuple[IncidentIn, Prior]],
         latest: dict[IncidentRef, IncidentState],

@@ -1,6 +1,7 @@
 """The app factory: settings in, a FastAPI app out, its store opened by the lifespan."""
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -21,6 +22,7 @@ from service.http.gate import Gate
 from service.http.logs import RequestLog
 from service.http.metrics import Metrics, RequestMetrics
 from service.http.metrics import router as metrics_router
+from service.http.shed import Shed
 from service.incidents import routes as incidents
 from service.lists import routes as lists
 from service.locks import StripedLocks
@@ -80,9 +82,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services.store.observers.append(metrics.observe_query)
         metrics.register_ingest(services.ingest.stats)
         purging = asyncio.create_task(keep_purging(services.store, retention_policy(settings)))
+        # What start-up made (the engine, the app, its schemas) lives as long as the process:
+        # frozen, the collector stops walking it on every full collection, which under
+        # load took a fifth of the event loop's time (benchmarks/README.md, single writes).
+        gc.freeze()
         try:
-            # Plain def routes run on AnyIO's thread pool, and a write holds its thread
-            # until its commit: the pool bounds how many writes one flush can gather.
+            # Plain def routes (reads, acknowledgements, notes, batches) run on AnyIO's
+            # thread pool; single writes await their commit on the loop and hold none.
             with default_thread_limit(settings.threads):
                 yield
         finally:
@@ -109,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(routes.router)
     openapi.install(app)
     docs.install(app)
+    # The last added runs first: request log, metrics, gate, then the write shedder.
+    app.add_middleware(Shed)
     app.add_middleware(Gate, settings=settings)
     app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(RequestLog)

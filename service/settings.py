@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from clickhouse import StoreConfig
@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     ingest_max_rows: Annotated[int, Field(ge=1, le=1_000_000)] = 10_000
     ingest_max_bytes: Annotated[int, Field(ge=1024)] = 32 * 1024 * 1024
     ingest_max_delay_ms: Annotated[float, Field(ge=0, le=1000)] = 0.0
+    ingest_max_wait_ms: Annotated[float, Field(gt=0)] = 500.0
     ingest_capacity: Annotated[int, Field(ge=1)] = 100_000
     shutdown_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
     threads: Annotated[int, Field(ge=1, le=1000)] = 128
@@ -42,11 +43,20 @@ class Settings(BaseSettings):
     retention_resolved_days: Annotated[int, Field(ge=1)] | None = None
     retention_days_by_type: dict[IncidentType, Annotated[int, Field(ge=1)]] = {}
 
+    @model_validator(mode="after")
+    def _wait_beyond_delay(self) -> "Settings":
+        # A flush waits up to max_delay for its oldest write on purpose: a bound below it
+        # would refuse writes that are only being gathered.
+        if self.ingest_max_wait_ms <= self.ingest_max_delay_ms:
+            raise ValueError("ingest_max_wait_ms must be above ingest_max_delay_ms")
+        return self
+
     def group_settings(self) -> GroupSettings:
         return GroupSettings(
             max_rows=self.ingest_max_rows,
             max_bytes=self.ingest_max_bytes,
             max_delay=self.ingest_max_delay_ms / 1000,
+            max_wait=self.ingest_max_wait_ms / 1000,
             capacity=self.ingest_capacity,
         )
 

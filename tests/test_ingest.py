@@ -1,5 +1,6 @@
 """Group commit and the batch endpoint: answered writes are stored, refused ones say so."""
 
+import asyncio
 import json
 import threading
 from collections.abc import Sequence
@@ -159,6 +160,84 @@ def test_close_drains_and_then_refuses(store: Store) -> None:
     with pytest.raises(Closed):
         group.submit([upsert(incidentId="c")])
     assert {d["incidentId"] for d in page(store, ORG, ListQuery())["data"]} == {"a", "b"}
+
+
+async def _until(event: threading.Event) -> None:
+    """Wait for ``event`` on the loop without a thread of its own."""
+    while not event.is_set():
+        await asyncio.sleep(0.005)
+
+
+def test_awaited_writes_hold_no_thread_and_are_stored_when_answered(store: Store) -> None:
+    writer = HeldWriter(store)
+    group = GroupCommit(writer).start()
+
+    async def write_many() -> list[list[Outcome]]:
+        first = asyncio.ensure_future(group.submit_async([upsert(incidentId="first")]))
+        await _until(writer.entered)
+        threads = threading.active_count()
+        waiting = [
+            asyncio.ensure_future(group.submit_async([upsert(incidentId=f"w{n}")]))
+            for n in range(100)
+        ]
+        while group.stats.snapshot().queue_rows < 100:
+            await asyncio.sleep(0.005)
+        # A hundred writes wait for their commit, and not one thread was started for them.
+        assert threading.active_count() == threads
+        writer.release.set()
+        return await asyncio.gather(first, *waiting)
+
+    answered = asyncio.run(write_many())
+    group.close()
+    assert all(isinstance(outcome, IncidentState) for (outcome,) in answered)
+    first_page = page(store, ORG, ListQuery(pageSize=100))["data"]
+    rest = page(store, ORG, ListQuery(pageSize=100, cursor=first_page[-1]["id"]))["data"]
+    stored = {d["incidentId"] for d in first_page + rest}
+    assert stored == {"first"} | {f"w{n}" for n in range(100)}
+
+
+def test_a_failed_flush_fails_every_awaiting_write(store: Store) -> None:
+    group = GroupCommit(Writer(store)).start()
+    store.statement("drop_keys", "DROP TABLE incident_keys")
+
+    async def write_two() -> list[list[Outcome] | BaseException]:
+        two = [group.submit_async([upsert()]), group.submit_async([upsert(incidentId="two")])]
+        return await asyncio.gather(*two, return_exceptions=True)
+
+    assert [type(answer) for answer in asyncio.run(write_two())] == [FlushFailed, FlushFailed]
+    group.close()
+
+
+def test_a_cancelled_wait_still_commits_and_the_flusher_goes_on(store: Store) -> None:
+    writer = HeldWriter(store)
+    group = GroupCommit(writer).start()
+
+    async def cancel_one() -> None:
+        held = asyncio.ensure_future(group.submit_async([upsert(incidentId="held")]))
+        await _until(writer.entered)
+        gone = asyncio.ensure_future(group.submit_async([upsert(incidentId="gone")]))
+        await asyncio.sleep(0.01)
+        gone.cancel()
+        writer.release.set()
+        assert len(await held) == 1
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+
+    asyncio.run(cancel_one())
+    # The waiter's loop has gone too; the flusher still answers the next write.
+    assert len(group.submit([upsert(incidentId="after")])) == 1
+    group.close()
+    stored = {d["incidentId"] for d in page(store, ORG, ListQuery())["data"]}
+    assert stored == {"held", "gone", "after"}
+
+
+def test_a_closed_queue_is_a_503_and_stores_nothing(client: TestClient, store: Store) -> None:
+    group: GroupCommit = client.app.state.services.ingest  # type: ignore[attr-defined]
+    assert group.close()
+    refused = client.post("/api/v1/incidents", json=incident(), headers=HEADERS)
+    assert_error(refused, 503)
+    assert refused.headers["Retry-After"] == "1"
+    assert nothing_stored(store, ORG)
 
 
 def test_batch_array_stores_valid_items_and_reports_the_rest(client: TestClient) -> None:

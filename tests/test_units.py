@@ -1,5 +1,6 @@
 """Pure pieces of the write path: times, ids, versions and the start/resolution rules."""
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -44,6 +45,10 @@ def test_format_time_shows_fractions_only_when_present() -> None:
 
 def test_incident_key_is_deterministic_53_bit_and_separates_parts() -> None:
     first = incident_key("org", "src", "42")
+    # Pinned to the hash the contract describes, so stored ids never change meaning.
+    parts = b"\0\0\0\x03org\0\0\0\x03src\0\0\0\x0242"
+    digest = int.from_bytes(hashlib.blake2b(parts, digest_size=8).digest(), "big")
+    assert first == digest & ((1 << 53) - 1)
     assert first == incident_key("org", "src", "42")
     assert 0 < first < 2**53
     assert incident_key("org", "ab", "c") != incident_key("org", "a", "bc")

@@ -4,24 +4,41 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Iterable
 
 _ID_MASK = (1 << 53) - 1
 
 
-def incident_key(org_id: str, source: str, incident_id: str) -> int:
-    """The id of ``(org, source, incidentId)``: BLAKE2b, first 8 bytes, 53 bits, never 0.
+def _part(text: str) -> bytes:
+    data = text.encode("utf-8")
+    return len(data).to_bytes(4, "big") + data
+
+
+def incident_keys(org_id: str, sources: Iterable[str], incident_ids: Iterable[str]) -> list[int]:
+    """The id of ``(org, source, incidentId)`` for each pair: BLAKE2b, first 8 bytes, 53
+    bits, never 0.
 
     Each part is length-prefixed, so no two triples hash the same byte string. The same
     triple always gives the same id, which makes create-or-update a pure append: no read
     before write, and a retried request lands on the same incident. 53 bits keep ids
-    exact as JavaScript numbers.
+    exact as JavaScript numbers. The tenant's part is hashed once for all pairs.
     """
-    digest = hashlib.blake2b(digest_size=8)
-    for part in (org_id, source, incident_id):
-        data = part.encode("utf-8")
-        digest.update(len(data).to_bytes(4, "big"))
-        digest.update(data)
-    return (int.from_bytes(digest.digest(), "big") & _ID_MASK) or 1
+    tenant = hashlib.blake2b(_part(org_id), digest_size=8)
+    source_parts: dict[str, bytes] = {}  # a batch has few sources
+    keys = []
+    for source, incident_id in zip(sources, incident_ids, strict=True):
+        if (source_part := source_parts.get(source)) is None:
+            source_part = source_parts[source] = _part(source)
+        data = incident_id.encode("utf-8")
+        digest = tenant.copy()
+        digest.update(source_part + len(data).to_bytes(4, "big") + data)
+        keys.append((int.from_bytes(digest.digest(), "big") & _ID_MASK) or 1)
+    return keys
+
+
+def incident_key(org_id: str, source: str, incident_id: str) -> int:
+    """The id of one ``(org, source, incidentId)``; see ``incident_keys``."""
+    return incident_keys(org_id, (source,), (incident_id,))[0]
 
 
 class VersionClock:

@@ -37,7 +37,7 @@ def _finite(value: Any) -> bool:
     return True
 
 
-def _encoded(value: Any) -> bytes:
+def storable_json(value: Any) -> bytes:
     """``value`` as the JSON that is stored; refused where storing would change it."""
     try:
         encoded = orjson.dumps(value)
@@ -52,7 +52,7 @@ def _encoded(value: Any) -> bytes:
 
 
 def _metadata_size(value: dict[str, Any]) -> dict[str, Any]:
-    size = len(_encoded(value))
+    size = len(storable_json(value))
     if size > METADATA_LIMIT:
         raise ValueError(f"at most {METADATA_LIMIT} bytes as JSON, got {size}")
     return value
@@ -80,7 +80,7 @@ class Service(BaseModel):
     @model_validator(mode="after")
     def _storable_extras(self) -> "Service":
         if self.model_extra:
-            _encoded(self.model_extra)
+            storable_json(self.model_extra)
         return self
 
 

@@ -25,14 +25,24 @@ def to_millis(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def from_epoch(seconds: float) -> datetime:
-    """An epoch-seconds value as an aware UTC datetime, checked against the stored range."""
+def epoch_millis(seconds: float) -> int:
+    """An epoch-seconds value as whole milliseconds, checked against the stored range."""
     # An int is compared as it is: math.isfinite would turn a huge one into OverflowError.
     if isinstance(seconds, float) and not math.isfinite(seconds):
         raise ValueError("not a finite number of seconds")
     if not _FIRST_SECOND <= seconds <= _LAST_SECOND:
         raise ValueError("outside the years 1900-2299")
-    return _EPOCH + timedelta(milliseconds=round(seconds * 1000))
+    return round(seconds * 1000)
+
+
+def from_epoch(seconds: float) -> datetime:
+    """An epoch-seconds value as an aware UTC datetime, checked against the stored range."""
+    return _EPOCH + timedelta(milliseconds=epoch_millis(seconds))
+
+
+def epoch_micros(moment: datetime) -> int:
+    """An aware datetime as whole microseconds since the epoch, without float rounding."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def parse_time(value: object) -> datetime:

@@ -32,10 +32,17 @@ class Context(Services):
     org_id: str
 
 
-def context(request: Request) -> Context:
-    """The tenant the gate admitted, with the app's services."""
+_SHARED = tuple(f.name for f in fields(Services))
+
+
+async def context(request: Request) -> Context:
+    """The tenant the gate admitted, with the app's services.
+
+    A coroutine because it does no I/O: FastAPI runs a plain ``def`` dependency on the
+    thread pool, a hop every request would pay for nothing.
+    """
     services: Services = request.app.state.services
-    shared = {f.name: getattr(services, f.name) for f in fields(Services)}
+    shared = {name: getattr(services, name) for name in _SHARED}
     return Context(**shared, org_id=request.state.org_id)
 
 

@@ -7,7 +7,6 @@ the store has already turned ClickHouse errors into its own.
 """
 
 import logging
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -22,6 +21,7 @@ from starlette.routing import Match
 
 from clickhouse import StoreBusy, StoreError, StoreTimeout
 from ingest.group import Closed, FlushFailed, Overloaded
+from service.http.ids import random_id
 from vocabulary.problems import ApiError, FieldError, field_errors
 
 log = logging.getLogger("incidents.errors")
@@ -102,7 +102,7 @@ def allowed_methods(request: Request) -> str:
 def error_body(path: str, status: int, errors: Sequence[FieldError]) -> dict[str, Any]:
     return {
         "message": HTTPStatus(status).phrase,
-        "logref": uuid.uuid4().hex,
+        "logref": random_id(),
         "path": path,
         "_links": {"self": {"href": path, "templated": False}},
         "_embedded": {"errors": [{"message": m, "path": p} for p, m in errors]},

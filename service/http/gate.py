@@ -28,6 +28,8 @@ DEFAULT_BODY_LIMIT = 1 * MIB
 # Paths whose bodies may be larger than one incident. A scan report's payload may be
 # 16 MiB; the envelope and JSON escaping need a little room beyond that.
 BODY_LIMITS = {f"{PREFIX}/incidents/batch": 32 * MIB, f"{PREFIX}/scan-reports": 17 * MIB}
+# The only headers the gate reads; the others are not decoded.
+_CHECKED = frozenset({b"x-scope-orgid", b"authorization", b"api-version", b"content-length"})
 
 
 def org_error(header: str | None) -> str | None:
@@ -52,7 +54,11 @@ class Gate:
         if scope["type"] != "http" or not (path == PREFIX or path.startswith(PREFIX + "/")):
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for key, value in scope["headers"]
+            if (name := key.lower()) in _CHECKED
+        }
         refusal = self.refuse(headers)
         if refusal is None:
             scope.setdefault("state", {})["org_id"] = headers.get("x-scope-orgid", self.default_org)

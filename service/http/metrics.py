@@ -127,6 +127,9 @@ class Metrics:
             registry=self.registry,
         )
         self.ingest: IngestMetrics | None = None
+        # The labelled series of each (method, route, status), looked up once: a lookup
+        # through ``labels`` takes a lock and checks the labels on every request.
+        self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def observe_query(self, operation: str, seconds: float, ok: bool) -> None:
         """A ``clickhouse.store.QueryObserver``: add it to ``Store.observers``."""
@@ -135,11 +138,19 @@ class Metrics:
     def observe_request(
         self, method: str, route: str, status: int, seconds: float, exception: str | None
     ) -> None:
-        code = str(status)
-        self._requests.labels(method, route, code).inc()
-        self._latency.labels(method, route, code).observe(seconds)
+        key = (method, route, status)
+        series = self._series.get(key)
+        if series is None:
+            code = str(status)
+            series = (
+                self._requests.labels(method, route, code),
+                self._latency.labels(method, route, code),
+            )
+            self._series[key] = series
+        series[0].inc()
+        series[1].observe(seconds)
         if status >= 400 or exception is not None:
-            self._errors.labels(route, f"{code[0]}xx", exception or "none").inc()
+            self._errors.labels(route, f"{str(status)[0]}xx", exception or "none").inc()
 
     def register_ingest(self, stats: IngestStats) -> IngestMetrics:
         """Export the group-commit queue's ``stats`` (once per app)."""

@@ -5,21 +5,24 @@ missing); this module adds, in one pass over the generated document, everything 
 is the same everywhere: the error body on every non-2xx answer and the statuses every
 operation shares (never FastAPI's 422: validation answers 400), the headers the gate
 checks and the bearer keys, the links from a created incident or note to the
-operations on it, and the request-body fields whose checks pydantic's schema cannot
-show (``vocabulary.schemas``). The document is built once per app and cached; nothing
+operations on it, the bodies that routes read from raw bytes (``service.http.bodies``),
+and the request-body fields whose checks pydantic's schema cannot show
+(``vocabulary.schemas``). The document is built once per app and cached; nothing
 here runs per request.
 """
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic.alias_generators import to_camel
+from starlette.routing import BaseRoute
 
+from service.http.bodies import JsonBody
 from service.http.gate import ORG_PATTERN, PREFIX
 from vocabulary.documents import Error
 from vocabulary.incident import METADATA_LIMIT
@@ -126,11 +129,38 @@ def install(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
             )
+            document_json_bodies(generated, app.routes)
             app.openapi_schema = complete(generated)
         return app.openapi_schema
 
     # FastAPI's documented way to change the document is to replace this method.
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def document_json_bodies(document: dict[str, Any], routes: Sequence[BaseRoute]) -> None:
+    """Describe each body a route reads with ``JsonBody``, as FastAPI describes a declared
+    one: its model (in the components) and its examples."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for route in iter_route_contexts(routes):
+        if not isinstance(route.original_route, APIRoute):
+            continue
+        for dependency in route.original_route.dependant.dependencies:
+            body = dependency.call
+            if not isinstance(body, JsonBody):
+                continue
+            name = body.model.__name__
+            content: dict[str, Any] = {"schema": {"$ref": COMPONENTS + name}}
+            if body.examples:
+                content["examples"] = body.examples
+            for method in route.methods or ():
+                operation = document["paths"][route.path_format][method.lower()]
+                operation["requestBody"] = {
+                    "content": {"application/json": content},
+                    "required": True,
+                }
+            schema = body.model.model_json_schema(ref_template=COMPONENTS + "{model}")
+            schemas.update(schema.pop("$defs", {}))
+            schemas[name] = schema
 
 
 def complete(document: dict[str, Any]) -> dict[str, Any]:
