@@ -16,6 +16,7 @@ versions).
 import argparse
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -229,18 +230,28 @@ def load(store: Store, count: int, seed: int = 7, batch: int = 100_000) -> int:
     numbers, update = arrival_order(incidents)
     writer = Writer(store)
     done = acked = 0
-    for first in range(0, len(numbers), batch):
-        chunk, chunk_update = numbers[first : first + batch], update[first : first + batch]
-        orgs = incidents.org[chunk]
-        writes, acks = [], []
-        for org in np.unique(orgs).tolist():
-            mine = orgs == org
-            checks = check_table(versions(incidents, chunk[mine], chunk_update[mine]))
-            if checks.errors:
-                raise AssertionError(f"the generated data is invalid: {checks.errors}")
-            writes.append((org, mine, Rows(tenant(org), checks)))
-        outcomes = writer.commit([rows for _, _, rows in writes])
-        for (org, mine, _), outcome in zip(writes, outcomes, strict=True):
+    # Each chunk's writes, kept until its outcomes come back (the next chunk is being
+    # prepared by then: the writer inserts one chunk while the next is checked).
+    sent: list[tuple[np.ndarray, np.ndarray, list[tuple[int, np.ndarray]]]] = []
+
+    def chunks() -> Iterator[list[Rows]]:
+        for first in range(0, len(numbers), batch):
+            chunk, chunk_update = numbers[first : first + batch], update[first : first + batch]
+            orgs = incidents.org[chunk]
+            tenants = [(org, orgs == org) for org in np.unique(orgs).tolist()]
+            writes = []
+            for org, mine in tenants:
+                checks = check_table(versions(incidents, chunk[mine], chunk_update[mine]))
+                if checks.errors:
+                    raise AssertionError(f"the generated data is invalid: {checks.errors}")
+                writes.append(Rows(tenant(org), checks))
+            sent.append((chunk, chunk_update, tenants))
+            yield writes
+
+    for outcomes in writer.commit_chunks(chunks()):
+        chunk, chunk_update, tenants = sent.pop(0)
+        acks = []
+        for (org, mine), outcome in zip(tenants, outcomes, strict=True):
             assert isinstance(outcome, RowsOutcome)
             acks.append(
                 acknowledgements(

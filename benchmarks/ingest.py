@@ -44,6 +44,18 @@ def free_port() -> int:
         return port
 
 
+def wait_until_answered(port: int, path: str, tries: int = 600) -> None:
+    """Until ``GET path`` on ``port`` answers 200 (a server that is starting)."""
+    for _ in range(tries):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+
+
 @contextmanager
 def serving(
     data_dir: Path, env: dict[str, str] | None = None
@@ -59,14 +71,7 @@ def serving(
     }
     process = subprocess.Popen([str(BIN / "incidents"), "serve", "--port", str(port)], env=env)
     try:
-        for _ in range(600):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/readyz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_answered(port, "/readyz")
         yield process, port
     finally:
         process.send_signal(signal.SIGTERM)

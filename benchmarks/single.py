@@ -11,18 +11,16 @@ run, the service's rate over the reference's in each pair, their median, and the
 """
 
 import argparse
-import http.client
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.ingest import BIN, free_port, serving
+from benchmarks.ingest import BIN, free_port, serving, wait_until_answered
 from benchmarks.stats import machine
 from benchmarks.wrk import wrk
 
@@ -38,14 +36,7 @@ def bare_app(bench_dir: Path) -> Iterator[int]:
     command += ["--http", "httptools", "--no-access-log", "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=bench_dir)
     try:
-        for _ in range(300):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_answered(port, "/healthz", tries=300)
         yield port
     finally:
         process.terminate()

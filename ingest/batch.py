@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ingest.columns import Checks, check, decode
+from ingest.columns import Checks, check, decode, reader
 
 MAX_ITEMS = 10_000
 
@@ -39,12 +39,16 @@ def json_array(body: bytes, limit: int = MAX_ITEMS) -> Checks:
 def json_lines(lines: Sequence[bytes]) -> Checks:
     """NDJSON lines (none blank), each an incident. A line that is not JSON is judged
     by the model from its text, so it says what is wrong with it."""
-    values: list[Any] = []
-    for line in lines:
-        try:
-            values.append(decode(line))
-        except ValueError:
-            values.append(line)
+    read = reader(b"\n".join(lines))  # one look at all of them for long numbers
+    try:
+        values: list[Any] = [read(line) for line in lines]
+    except ValueError:
+        values = []
+        for line in lines:
+            try:
+                values.append(read(line))
+            except ValueError:
+                values.append(line)
     return check(values, texts=lines)
 
 

@@ -72,14 +72,14 @@ _DIGITS = bytes(ord("0") if chr(c).isdigit() and c < 128 else ord(" ") for c in 
 _LONG_NUMBER = b"0" * 20
 
 
-def _reader(text: bytes) -> Callable[[bytes | str], Any]:
+def reader(text: bytes) -> Callable[[bytes | str], Any]:
     """What decodes ``text`` (or pieces of it) the way pydantic would see its numbers."""
     return json.loads if _LONG_NUMBER in text.translate(_DIGITS) else orjson.loads
 
 
 def decode(text: bytes) -> Any:
     """JSON text as Python values, the way pydantic would see its numbers."""
-    return _reader(text)(text)
+    return reader(text)(text)
 
 
 @dataclass(frozen=True)
@@ -424,7 +424,7 @@ def _arrow_metadata(column: Column) -> Checked | None:
         return None
     # One look for long numbers in all the texts at once (the data buffer), not per row.
     data = strings.buffers()[2]
-    read = _reader(data.to_pybytes() if data is not None else b"")
+    read = reader(data.to_pybytes() if data is not None else b"")
     values = []
     for text in strings.to_pylist():
         try:

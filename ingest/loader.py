@@ -67,21 +67,45 @@ def input_size(path: Path) -> tuple[int, str]:
 Chunk = tuple[Checks, list[int], int]
 
 
-def _ndjson(path: Path, chunk: int) -> Iterator[Chunk]:
+# NDJSON is read in blocks and cut into lines by bytes.split: iterating a file's lines
+# in Python cost a twentieth of a load.
+_BLOCK = 8 * 1024 * 1024
+
+
+def _blocks(path: Path) -> Iterator[bytes]:
+    """The file in blocks that end at a line's end."""
     with path.open("rb") as handle:
-        done = 0
-        lines: list[bytes] = []
-        numbers: list[int] = []
-        for number, line in enumerate(handle, start=1):
-            done += len(line)
+        rest = b""
+        while block := handle.read(_BLOCK):
+            cut = block.rfind(b"\n") + 1
+            if cut:
+                yield rest + block[:cut]
+                rest = block[cut:]
+            else:
+                rest += block
+        if rest:
+            yield rest
+
+
+def _ndjson(path: Path, chunk: int) -> Iterator[Chunk]:
+    done = number = 0
+    lines: list[bytes] = []
+    numbers: list[int] = []
+    for block in _blocks(path):
+        pieces = block.split(b"\n")
+        if block.endswith(b"\n"):
+            pieces.pop()  # what follows the last line's end is the next block's
+        for line in pieces:
+            number += 1
             if line.strip():
                 lines.append(line)
                 numbers.append(number)
             if len(lines) == chunk:
-                yield json_lines(lines), numbers, done
+                yield json_lines(lines), numbers, done + len(block)
                 lines, numbers = [], []
-        if lines:
-            yield json_lines(lines), numbers, done
+        done += len(block)
+    if lines:
+        yield json_lines(lines), numbers, done
 
 
 def _array(path: Path, chunk: int) -> Iterator[Chunk]:
@@ -132,9 +156,19 @@ def load_file(
     """
     summary = FileSummary(path)
     started = time.perf_counter()
-    for read, numbers, reached in chunks(path, chunk):
-        checks = read.before(min(read.errors) + 1) if strict and read.errors else read
-        (outcome,) = writer.commit([Rows(org_id, checks)])
+    read: list[tuple[Checks, list[int], int]] = []
+
+    def commits() -> Iterator[list[Rows]]:
+        for whole, numbers, reached in chunks(path, chunk):
+            bad = strict and bool(whole.errors)
+            checks = whole.before(min(whole.errors) + 1) if bad else whole
+            read.append((checks, numbers, reached))
+            yield [Rows(org_id, checks)]
+            if bad:
+                return
+
+    for (outcome,) in writer.commit_chunks(commits()):
+        checks, numbers, reached = read.pop(0)
         assert isinstance(outcome, RowsOutcome)
         summary.rows += checks.total
         summary.stored += sum(found is not None for found in outcome.ids)

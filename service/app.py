@@ -22,8 +22,8 @@ from service.http.gate import Gate
 from service.http.logs import RequestLog
 from service.http.metrics import Metrics, RequestMetrics
 from service.http.metrics import router as metrics_router
-from service.http.shed import Shed
 from service.incidents import routes as incidents
+from service.incidents.direct import DirectWrites
 from service.lists import routes as lists
 from service.locks import StripedLocks
 from service.notes import routes as notes
@@ -115,8 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(routes.router)
     openapi.install(app)
     docs.install(app)
-    # The last added runs first: request log, metrics, gate, then the write shedder.
-    app.add_middleware(Shed)
+    # The last added runs first: request log, metrics, gate, then the direct single write.
+    app.add_middleware(DirectWrites)
     app.add_middleware(Gate, settings=settings)
     app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(RequestLog)

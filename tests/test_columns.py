@@ -198,6 +198,27 @@ def test_columns_store_what_the_model_and_the_rules_store(
     assert stored(columnar, org) == stored(one_by_one, org)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(items(), min_size=1, max_size=8), min_size=2, max_size=4))
+@pytest.mark.usefixtures("clock")
+def test_chunks_prepared_while_the_one_before_inserts_store_the_same(
+    stores: tuple[Store, Store], commits: list[list[Any]]
+) -> None:
+    """A bulk load's pipeline, each chunk settled against the one still in flight,
+    stores what one commit after another stores."""
+    piped, one_after_another = stores
+    org = tenant()["X-Scope-OrgID"]
+    writer = Writer(piped)
+    answers = [
+        outcome
+        for outcomes in writer.commit_chunks([Rows(org, check(values))] for values in commits)
+        for outcome in outcomes
+    ]
+    expected = [as_columns(org, values, Writer(one_after_another)) for values in commits]
+    assert [(a.ids, a.errors) for a in answers if isinstance(a, RowsOutcome)] == expected
+    assert stored(piped, org) == stored(one_after_another, org)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(items(), min_size=1, max_size=8), st.sets(st.integers(0, 7)))
 def test_ndjson_lines_are_judged_as_the_json_they_were_sent(

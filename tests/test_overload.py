@@ -9,7 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clickhouse import Store
+from ingest.columns import check
 from ingest.group import GroupCommit, GroupSettings, Overloaded
+from ingest.writer import Rows
 from service.lists.filters import ListQuery
 from service.lists.paging import page
 from tests.helpers import HEADERS, ORG, assert_error, incident
@@ -29,7 +31,7 @@ def _until_queued(group: GroupCommit, rows: int) -> None:
 def test_a_queue_that_has_waited_too_long_refuses_at_once(store: Store) -> None:
     writer = HeldWriter(store)
     group = GroupCommit(writer, GroupSettings(max_wait=WAIT)).start()
-    with ThreadPoolExecutor(3) as pool:
+    with ThreadPoolExecutor(4) as pool:
         first = pool.submit(group.submit, [upsert(incidentId="a")])
         assert writer.entered.wait(10)
         queued = pool.submit(group.submit, [upsert(incidentId="b")])
@@ -44,14 +46,17 @@ def test_a_queue_that_has_waited_too_long_refuses_at_once(store: Store) -> None:
             group.submit([upsert(incidentId="d")])
         assert time.perf_counter() - started < WAIT
         assert refused.value.retry_after >= 1
+        # A batch is held to the capacity only: batches queue behind one another.
+        bulk = pool.submit(group.submit, [Rows(ORG, check([incident(incidentId="f")]))])
+        _until_queued(group, 3)
         writer.release.set()
-        assert [len(f.result(10)) for f in (first, queued, waiting)] == [1, 1, 1]
+        assert [len(f.result(10)) for f in (first, queued, waiting, bulk)] == [1, 1, 1, 1]
     assert group.stats.snapshot().rejected_rows == 1
     # Drained, the queue admits again.
     assert len(group.submit([upsert(incidentId="e")])) == 1
     group.close()
     stored = {d["incidentId"] for d in page(store, ORG, ListQuery())["data"]}
-    assert stored == {"a", "b", "c", "e"}
+    assert stored == {"a", "b", "c", "e", "f"}
 
 
 def test_an_empty_queue_admits_while_a_slow_flush_runs(store: Store) -> None:

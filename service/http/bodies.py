@@ -25,7 +25,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 @lru_cache(maxsize=64)
-def _is_json(content_type: str | None) -> bool:
+def is_json(content_type: str | None) -> bool:
     """FastAPI's rule: ``application/json`` or ``application/*+json``; no type is not JSON."""
     if not content_type:
         return False
@@ -46,13 +46,13 @@ class JsonBody(Generic[M]):
 
     async def __call__(self, request: Request) -> M:
         raw = await request.body()
-        is_json = _is_json(request.headers.get("content-type"))
-        if is_json:
+        json_typed = is_json(request.headers.get("content-type"))
+        if json_typed:
             try:
                 return self.model.model_validate_json(raw)
             except ValidationError:
                 pass
-        return self._as_fastapi_reads(raw, is_json)
+        return self._as_fastapi_reads(raw, json_typed)
 
     def _as_fastapi_reads(self, raw: bytes, is_json: bool) -> M:
         """The body read and validated as FastAPI reads a declared body, errors included."""

@@ -7,10 +7,9 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from ingest import batch
-from ingest.writer import Upsert
 from service.http.bodies import json_body
 from service.http.context import Ctx
-from service.incidents import reads, writes
+from service.incidents import direct, reads, writes
 from vocabulary.documents import BatchAnswer, HistoryEntry, Incident
 from vocabulary.incident import IncidentIn, IncidentPatch
 from vocabulary.problems import BadRequest
@@ -60,10 +59,12 @@ async def create_or_update(
     request: Request,
     ctx: Ctx,
 ) -> PlainTextResponse:
-    """Create or update by (tenant, source, incidentId); answers the id as text."""
+    """Create or update by (tenant, source, incidentId); answers the id as text.
+
+    A valid JSON body is taken before routing (``service.incidents.direct``); this
+    route answers the rest, and is what the OpenAPI document describes."""
     size = int(request.headers.get("content-length", 0))
-    state = await writes.submit(ctx.ingest, Upsert(ctx.org_id, incident), size)
-    return PlainTextResponse(str(state.id))
+    return await direct.answer_upsert(ctx, ctx.org_id, incident, size)
 
 
 async def raw_body(request: Request) -> bytes:
