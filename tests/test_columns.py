@@ -198,7 +198,7 @@ def test_columns_store_what_the_model_and_the_rules_store(
     assert stored(columnar, org) == stored(one_by_one, org)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(items(), min_size=1, max_size=8), min_size=2, max_size=4))
 @pytest.mark.usefixtures("clock")
 def test_chunks_prepared_while_the_one_before_inserts_store_the_same(
