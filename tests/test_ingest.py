@@ -5,6 +5,7 @@ import json
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import pytest
 from fastapi.testclient import TestClient
@@ -117,16 +118,24 @@ def test_a_full_queue_refuses_at_once(store: Store) -> None:
     group.close()
 
 
-def test_a_full_queue_is_a_503_with_retry_after(client: TestClient, store: Store) -> None:
+def held_queue(client: TestClient, store: Store, settings: GroupSettings) -> HeldWriter:
+    """The app's write queue under ``settings``, its commits held until released."""
     group: GroupCommit = client.app.state.services.ingest  # type: ignore[attr-defined]
     held = HeldWriter(store)
     group.writer = held
-    group.settings = GroupSettings(capacity=1, max_delay=0)
+    group.settings = settings
+    return held
 
-    def post(name: str) -> int:
-        body = incident(incidentId=name)
-        return client.post("/api/v1/incidents", json=body, headers=HEADERS).status_code
 
+def post_incident(client: TestClient, name: str) -> int:
+    body = incident(incidentId=name)
+    return client.post("/api/v1/incidents", json=body, headers=HEADERS).status_code
+
+
+def test_a_full_queue_is_a_503_with_retry_after(client: TestClient, store: Store) -> None:
+    held = held_queue(client, store, GroupSettings(capacity=1, max_delay=0))
+    group: GroupCommit = client.app.state.services.ingest  # type: ignore[attr-defined]
+    post = partial(post_incident, client)
     with ThreadPoolExecutor(2) as pool:
         first = pool.submit(post, "a")
         assert held.entered.wait(10)

@@ -4,6 +4,7 @@ Retry-After), and a refused write changes nothing."""
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,7 +16,7 @@ from ingest.writer import Rows
 from service.lists.filters import ListQuery
 from service.lists.paging import page
 from tests.helpers import HEADERS, ORG, assert_error, incident
-from tests.test_ingest import HeldWriter, upsert
+from tests.test_ingest import HeldWriter, held_queue, post_incident, upsert
 
 pytestmark = pytest.mark.integration
 
@@ -80,15 +81,9 @@ def test_an_empty_queue_admits_while_a_slow_flush_runs(store: Store) -> None:
 def test_overload_is_a_503_with_retry_after_and_stores_nothing(
     client: TestClient, store: Store
 ) -> None:
+    held = held_queue(client, store, GroupSettings(max_wait=WAIT))
     group: GroupCommit = client.app.state.services.ingest  # type: ignore[attr-defined]
-    held = HeldWriter(store)
-    group.writer = held
-    group.settings = GroupSettings(max_wait=WAIT)
-
-    def post(name: str) -> int:
-        body = incident(incidentId=name)
-        return client.post("/api/v1/incidents", json=body, headers=HEADERS).status_code
-
+    post = partial(post_incident, client)
     with ThreadPoolExecutor(2) as pool:
         first = pool.submit(post, "a")
         assert held.entered.wait(10)

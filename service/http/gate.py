@@ -32,6 +32,20 @@ BODY_LIMITS = {f"{PREFIX}/incidents/batch": 32 * MIB, f"{PREFIX}/scan-reports": 
 _CHECKED = frozenset({b"x-scope-orgid", b"authorization", b"api-version", b"content-length"})
 
 
+def replay(body: bytes, receive: Receive) -> Receive:
+    """``receive`` with a body already read from it handed out again first."""
+    sent = False
+
+    async def again() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return again
+
+
 def org_error(header: str | None) -> str | None:
     """Why ``header`` is not a valid tenant, or None when it is."""
     if header is None:
@@ -118,14 +132,4 @@ class Gate:
                 return receive, too_large
             chunks.append(chunk)
             more = message.get("more_body", False)
-        body = b"".join(chunks)
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        return replay, None
+        return replay(b"".join(chunks), receive), None

@@ -20,7 +20,7 @@ from ingest.writer import Upsert
 from service.http import errors
 from service.http.bodies import is_json
 from service.http.context import Services
-from service.http.gate import PREFIX, ASGIApp, Message, Receive, Scope, Send
+from service.http.gate import PREFIX, ASGIApp, Receive, Scope, Send, replay
 from service.incidents import writes
 from vocabulary.incident import IncidentIn
 
@@ -43,20 +43,6 @@ async def _body(receive: Receive) -> bytes:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """``receive`` with the body it gave already read handed out again first."""
-    sent = False
-
-    async def again() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return again
 
 
 def _incident(request: Request, body: bytes) -> IncidentIn | None:
@@ -103,7 +89,7 @@ class DirectWrites:
         body = await _body(receive)
         incident = _incident(request, body)
         if incident is None:
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replay(body, receive), send)
             return
         scope["route"] = self._the_route(scope)
         try:
