@@ -85,7 +85,7 @@ class UnknownIncident(LookupError):
 
 
 Outcome = IncidentState | InvalidIncident | UnknownIncident | RowsOutcome
-_NO_PRIORS = INCIDENT_KEYS.empty_table().drop_columns("version")
+NO_PRIORS = INCIDENT_KEYS.empty_table().drop_columns("version")
 _END_BEFORE_START = [("endTime", "endTime: must not be before the incident's start")]
 
 
@@ -136,7 +136,7 @@ class Writer:
                 "incident_keys_lookup", {"orgs": sorted(orgs), "ids": sorted(set(ids))}
             )
             if ids
-            else _NO_PRIORS
+            else NO_PRIORS
         )
         if in_flight is None:
             return stored
@@ -146,7 +146,7 @@ class Writer:
         older = pl.from_arrow(stored)
         assert isinstance(older, pl.DataFrame)
         merged = pl.concat([older.join(newer, on=KEY, how="anti"), newer])
-        return merged.to_arrow().cast(_NO_PRIORS.schema)
+        return merged.to_arrow().cast(NO_PRIORS.schema)
 
     def _known_ids(self) -> KnownIds | None:
         if self._known is None and self.store.config.embedded:
