@@ -113,7 +113,7 @@ def key_rows(settled: pa.Table) -> pa.Table:
 
 def _iso(name: str) -> pl.Expr:
     """A time column as ``format_time`` writes it: milliseconds only where there are
-    some. polars formats 100k times in 10 ms, Arrow's strftime took 200."""
+    some. polars formats 100k times in 32 ms, Arrow's strftime took 172 (benchmarks.columns)."""
     text = pl.col(name).dt.to_string("%Y-%m-%dT%H:%M:%S%.3fZ")
     return text.str.replace(".000Z", "Z", literal=True)
 

@@ -124,7 +124,7 @@ def settle_columns(batch: pa.Table, priors: pa.Table, now: datetime) -> Settled:
     The rows are sorted by incident, then arrival, once: "the write before" is the row
     before, and a value carried on is a forward fill that cannot leak from the incident
     before, because each incident's first row has one. Windows over the key (``over``)
-    measured 4.5 us a row at 100k rows; this takes well under one.
+    measured 4.5 us a row at 100k rows; this takes 1.2-1.5 (benchmarks.columns).
     """
     moment = pl.lit(now, dtype=pl.Datetime("ms", "UTC"))
     writes = pl.from_arrow(batch.select([*KEY, "start_time", "end_time", "status"]))
