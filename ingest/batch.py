@@ -6,11 +6,10 @@ what is wrong with the others. The HTTP batch endpoint and the bulk loader both 
 through here.
 """
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from ingest.columns import Checks, check, decode, reader
+from ingest.columns import Checks, check, decode, reader, strict_json
 
 MAX_ITEMS = 10_000
 
@@ -26,7 +25,7 @@ def json_array(body: bytes, limit: int = MAX_ITEMS) -> Checks:
     except ValueError:
         # orjson refuses some JSON that json reads (NaN, 1e400); its verdict stands.
         try:
-            values = json.loads(body)
+            values = strict_json(body)
         except ValueError as bad:
             raise UnreadableInput(f"not valid JSON: {bad}") from None
     if not isinstance(values, list):

@@ -72,9 +72,20 @@ _DIGITS = bytes(ord("0") if chr(c).isdigit() and c < 128 else ord(" ") for c in 
 _LONG_NUMBER = b"0" * 20
 
 
+def strict_json(text: bytes | str) -> Any:
+    """``json.loads``, refusing what pydantic's JSON parser refuses and json takes: a
+    lone surrogate escape (``"\\ud800"``), which no UTF-8 text can hold or store."""
+    value = json.loads(text)
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise ValueError("a string holds a lone surrogate escape, not valid UTF-8") from None
+    return value
+
+
 def reader(text: bytes) -> Callable[[bytes | str], Any]:
     """What decodes ``text`` (or pieces of it) the way pydantic would see its numbers."""
-    return json.loads if _LONG_NUMBER in text.translate(_DIGITS) else orjson.loads
+    return strict_json if _LONG_NUMBER in text.translate(_DIGITS) else orjson.loads
 
 
 def decode(text: bytes) -> Any:

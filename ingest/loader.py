@@ -6,7 +6,6 @@ committed as one batch, in file order, so a file's later rows win over its earli
 exactly as they would over HTTP.
 """
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingest.batch import UnreadableInput, json_lines
-from ingest.columns import Checks, check, check_table, decode
+from ingest.columns import Checks, check, check_table, decode, strict_json
 from ingest.writer import Rows, RowsOutcome, Writer
 from vocabulary.problems import FieldError
 
@@ -113,7 +112,7 @@ def _array(path: Path, chunk: int) -> Iterator[Chunk]:
         values = decode(path.read_bytes())
     except ValueError:
         try:
-            values = json.loads(path.read_bytes())
+            values = strict_json(path.read_bytes())
         except ValueError as bad:
             raise UnreadableInput(f"{path}: not valid JSON: {bad}") from None
     if not isinstance(values, list):
