@@ -10,6 +10,7 @@ polars). Medians of five.
 """
 
 import gc
+import io
 import random
 import re
 import statistics
@@ -23,6 +24,7 @@ import orjson
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute
+from pydantic import TypeAdapter
 
 from benchmarks.http_load import incident_body
 from benchmarks.stats import machine
@@ -30,6 +32,7 @@ from ingest.batch import json_array
 from ingest.columns import check
 from ingest.rules import settle_columns
 from ingest.writer import NO_PRIORS
+from vocabulary.incident import IncidentIn
 
 # pyarrow's stubs know few compute overloads for string arrays.
 pc: Any = pyarrow.compute
@@ -72,10 +75,19 @@ def main() -> None:
     rng = random.Random(1)
     body = b"[" + b",".join(incident_body(n, rng) for n in range(10_000)) + b"]"
     items = orjson.loads(body)
+    lines = b"\n".join(map(orjson.dumps, items))
     print(f"a 10k-item JSON array, {len(body):,} bytes", flush=True)
     timed("orjson.loads (a Python object per value)", lambda: orjson.loads(body))
     timed("ingest.columns.check of the decoded items", lambda: check(items))
     timed("ingest.batch.json_array (both of the above)", lambda: json_array(body))
+    model = TypeAdapter(list[IncidentIn])
+    timed("pydantic validate_json of the body (the path before)", lambda: model.validate_json(body))
+    free_form = {"metadata": pl.String, "services": pl.String}  # kept as JSON text
+    timed(
+        "polars.read_ndjson of the same items, free-form ones as text",
+        lambda: pl.read_ndjson(io.BytesIO(lines), schema_overrides=free_form),
+    )
+
     timed("long-number scan: re.search(rb'\\d{20}')", lambda: re.search(rb"\d{20}", body))
     timed(
         "long-number scan: translate, then a substring search",

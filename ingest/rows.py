@@ -28,9 +28,10 @@ _SERVICES = TypeAdapter(list[Service])
 
 
 def _json_text(field: Field) -> Callable[[Any], str]:
-    """How a JSON field becomes text. Services go through pydantic: their extra keys are
-    kept as sent and may hold integers past 64 bits, which orjson refuses. Metadata is
-    checked to be orjson-encodable when validated, and orjson is the faster."""
+    """How a JSON field becomes text. Services go through pydantic, which dumps a
+    service's further keys after its name and namespace as the columnar path writes them
+    (tests/test_columns.py holds the two to the same text). Metadata is checked to be
+    orjson-encodable when validated, and orjson is the faster."""
     if field.column == "services":
         return lambda services: _SERVICES.dump_json(services).decode()
     return compact
