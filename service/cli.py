@@ -12,6 +12,7 @@ import uvicorn
 from clickhouse import Store
 from clickhouse.migrate import migrate as apply_migrations
 from clickhouse.migrate import planned_statements
+from ingest.compaction import compact
 from ingest.writer import Writer
 from service.http.gate import org_error
 from service.http.logs import logging_config, setup_logging
@@ -133,6 +134,9 @@ def load(
             failed = failed or bool(summary.rejected)
             if summary.stopped:
                 break
+        if store.config.embedded:
+            typer.echo("compacting the tables a list page reads ...", err=True)
+            typer.echo(f"compacted in {compact(store):.1f} s", err=True)
     finally:
         store.close()
     if failed:
