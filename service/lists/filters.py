@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from vocabulary.enums import Direction, IncidentCategory, IncidentStatus, IncidentType
 from vocabulary.schemas import EPOCH_SECONDS, MAX_VALUES, query_values
-from vocabulary.timestamps import EARLIEST, LATEST, from_epoch
+from vocabulary.timestamps import from_epoch
 
 
 def split_commas(value: Any) -> Any:
@@ -76,8 +76,8 @@ class IncidentFilters(BaseModel):
         """The bound values of ``_incident_filter.sql``."""
         return {
             "org": org_id,
-            "window_start": self.startTimestamp or EARLIEST,
-            "window_end": self.endTimestamp or LATEST,
+            "window_start": self.startTimestamp,
+            "window_end": self.endTimestamp,
             "types": [t.value for t in self.type],
             "statuses": [s.value for s in self.status],
             "categories": [c.value for c in self.category],
