@@ -2,7 +2,8 @@
 
 The migrations stay the one source of truth; this pure renderer turns each
 ``CREATE TABLE <t>`` into a replicated ``<t>_local`` on every node and a ``Distributed``
-``<t>`` over them, both ``ON CLUSTER``, so every query file runs unchanged on a cluster.
+``<t>`` over them, both ``ON CLUSTER``, so every query file runs unchanged on a cluster;
+an ``ALTER TABLE <t> ADD COLUMN`` goes to both.
 It formats DDL text, so the names it puts in are checked against identifier patterns;
 it never sees request input.
 
@@ -45,6 +46,7 @@ _CREATE = re.compile(
     r"ENGINE = (?P<engine>\w*MergeTree)(?:\((?P<args>[^)]*)\))?(?P<rest>.*)",
     re.DOTALL,
 )
+_ADD_COLUMN = re.compile(r"ALTER TABLE (?P<name>\w+) (?P<change>ADD COLUMN .*)", re.DOTALL)
 _CLUSTER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}|\{cluster\}")
 
 
@@ -114,12 +116,28 @@ def everywhere_table(text: str, cluster: str, database: str) -> str:
     return _replicated(table, cluster, table.name, path)
 
 
+def altered_table(statement: str, cluster: str, database: str) -> list[str]:
+    """An ``ALTER TABLE <t> ADD COLUMN ...`` of ``<t>_local`` on every node and of the
+    ``Distributed`` ``<t>`` over them, which must list the column too."""
+    _names(cluster, database)
+    match = _ADD_COLUMN.fullmatch(statement.strip())
+    if match is None or match["name"] not in SHARDING_KEYS:
+        raise ValueError(f"no cluster rendering for this statement: {statement[:80]!r}")
+    name, change = match["name"], match["change"]
+    return [
+        f"ALTER TABLE {name}{LOCAL_SUFFIX} ON CLUSTER '{cluster}' {change}",
+        f"ALTER TABLE {name} ON CLUSTER '{cluster}' {change}",
+    ]
+
+
 def cluster_statements(migration: str, cluster: str, database: str) -> list[str]:
     """Every statement of one single-node migration file, rendered for the cluster."""
     return [
         rendered
         for statement in statements(migration)
-        for rendered in sharded_table(statement, cluster, database)
+        for rendered in (altered_table if statement.startswith("ALTER TABLE") else sharded_table)(
+            statement, cluster, database
+        )
     ]
 
 

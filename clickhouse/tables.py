@@ -54,7 +54,8 @@ def _incident_columns() -> list[tuple[str, pa.DataType]]:
             columns.append((field.column, _arrow_type(field.kind)))
             columns += _AFTER_FIELD.get(field.column, ())
     columns += [("updated_at", _TIME), ("version", pa.uint64()), ("is_deleted", pa.uint8())]
-    return columns
+    # 0007_incident_document.sql: each version's document, as the history stores it.
+    return [*columns, ("document", pa.string())]
 
 
 INCIDENTS = _schema(*_incident_columns())

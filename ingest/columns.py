@@ -43,9 +43,9 @@ _MODEL = TypeAdapter(IncidentIn)
 _ALIASES = frozenset(f.api for f in FIELDS)
 _SERVICE_KEYS = frozenset(Service.model_fields)
 # Names of the stored columns a batch of items fills, in the incidents table's order.
-COLUMNS = tuple(name for name in INCIDENTS.names if name not in ("org_id", "id", "resolved_at"))[
-    :-3
-]  # updated_at, version and is_deleted are the writer's
+# The writer's own: the tenant, the id, what the rules settle and what commits derive.
+_WRITERS = ("org_id", "id", "resolved_at", "updated_at", "version", "is_deleted", "document")
+COLUMNS = tuple(name for name in INCIDENTS.names if name not in _WRITERS)
 _SCHEMA = pa.schema([INCIDENTS.field(name) for name in COLUMNS])
 # ISO 8601 as Arrow parses it exactly like datetime.fromisoformat: a full date and time
 # with seconds, up to six fractional digits and a zone. Anything else goes one by one.

@@ -56,11 +56,14 @@ def field_columns(states: Sequence[IncidentState]) -> dict[str, list[Any]]:
     return {**columns, "start_time": [s.start_time for s in states]}
 
 
-# A settled write as one row: the incidents row it stores (without is_deleted), what
+# What the writer derives when it stores a settled row: whether it is a tombstone, and
+# its document (the same text as its history entry's).
+_DERIVED = ("is_deleted", "document")
+# A settled write as one row: the incidents row it stores (without what is derived), what
 # the history records (the action), and the start it moved from (a tombstone goes there).
 SETTLED = pa.schema(
     [
-        *(f for f in INCIDENTS if f.name != "is_deleted"),
+        *(f for f in INCIDENTS if f.name not in _DERIVED),
         pa.field("action", pa.string()),
         pa.field("moved_from", INCIDENTS.field("start_time").type),
     ]
@@ -85,20 +88,24 @@ def settled_rows(states: Sequence[IncidentState]) -> pa.Table:
     return pa.table([columns[name] for name in SETTLED.names], schema=SETTLED)
 
 
-def incident_rows(settled: pa.Table) -> pa.Table:
+def incident_rows(settled: pa.Table, documents: Column) -> pa.Table:
     """New versions, plus a tombstone at the old key of every incident whose start moved:
     its new version again, at the start it moved from, deleted."""
-    rows = settled.select(INCIDENTS.names[:-1])
-    moved = settled.filter(pc.is_valid(settled["moved_from"]))
-    tombstones = moved.select(INCIDENTS.names[:-1]).set_column(
-        INCIDENTS.names.index("start_time"), "start_time", moved["moved_from"]
+    stored = [name for name in INCIDENTS.names if name not in _DERIVED]
+    moved = pc.is_valid(settled["moved_from"])
+    tombstones = settled.filter(moved)
+    tombstones = tombstones.set_column(
+        tombstones.schema.get_field_index("start_time"), "start_time", tombstones["moved_from"]
     )
     return pa.concat_tables(
         [
-            rows.append_column("is_deleted", pa.array(np.zeros(rows.num_rows, np.uint8))),
-            tombstones.append_column(
-                "is_deleted", pa.array(np.ones(tombstones.num_rows, np.uint8))
-            ),
+            part.select(stored)
+            .append_column("is_deleted", pa.array(np.full(part.num_rows, deleted, np.uint8)))
+            .append_column("document", texts)
+            for part, deleted, texts in (
+                (settled, 0, documents),
+                (tombstones, 1, documents.filter(moved)),
+            )
         ]
     )
 
@@ -131,10 +138,10 @@ def _members(names: list[str]) -> pl.Expr:
 
 def state_documents(settled: pa.Table) -> Column:
     """Each state's fields as the API shows them, minus id, acknowledgement and updatedAt,
-    as JSON text. History stores this per write and compares consecutive documents when
-    read. Encoded as whole columns by polars (a dict and orjson per row were the largest
-    cost of a 10k commit's history rows); the JSON fields are JSON text already and go
-    in as they are."""
+    as JSON text. The incidents row carries it for reads, and history stores it per write
+    and compares consecutive documents when read. Encoded as whole columns by polars (a
+    dict and orjson per row were the largest cost of a 10k commit's history rows); the
+    JSON fields are JSON text already and go in as they are."""
     stored = {f.api: settled[f.column] for f in FIELDS}
     frame = pl.from_arrow(pa.table({**stored, "resolvedAt": settled["resolved_at"]}))
     assert isinstance(frame, pl.DataFrame)
@@ -158,7 +165,7 @@ def state_documents(settled: pa.Table) -> Column:
     return documents.to_series().to_arrow().cast(pa.string())
 
 
-def event_rows(settled: pa.Table) -> pa.Table:
+def event_rows(settled: pa.Table, documents: Column) -> pa.Table:
     count = settled.num_rows
     columns = {
         "org_id": settled["org_id"],
@@ -167,15 +174,16 @@ def event_rows(settled: pa.Table) -> pa.Table:
         "at": settled["updated_at"],
         "action": settled["action"],
         "user_id": pa.nulls(count, pa.string()),
-        "payload": state_documents(settled),
+        "payload": documents,
     }
     return pa.table(columns, schema=INCIDENT_EVENTS)
 
 
 def commit_tables(settled: pa.Table) -> dict[str, pa.Table]:
     """Everything one commit inserts, by table."""
+    documents = state_documents(settled)
     return {
-        "incidents": incident_rows(settled),
+        "incidents": incident_rows(settled, documents),
         "incident_keys": key_rows(settled),
-        "incident_events": event_rows(settled),
+        "incident_events": event_rows(settled, documents),
     }

@@ -1,5 +1,5 @@
 """What tests share that is not a fixture: tenants and their headers, valid request bodies,
-the contract's error body, what a tenant has stored, settings for a test database, and
+the contract's error body, what a tenant has stored and lists, settings for a test database, and
 the repository's deployment files.
 
 Fixtures live in conftest.py; this module does no I/O of its own beyond the calls a
@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml  # type: ignore[import-untyped]
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -18,6 +19,8 @@ from httpx2 import Response
 
 from clickhouse import Store, StoreConfig
 from clickhouse.tables import SCHEMAS
+from service.lists.filters import ListQuery
+from service.lists.paging import page
 from service.settings import Settings
 
 ORG = "acme"
@@ -92,6 +95,11 @@ def assert_error(response: Response, status: int, path: str | None = None) -> No
     assert body["logref"]
     if path is not None:
         assert path in [e["path"] for e in body["_embedded"]["errors"]], body
+
+
+def listed(store: Store, org: str, query: ListQuery | None = None) -> dict[str, Any]:
+    """A list page read in-process, as a client would see it (its documents come as text)."""
+    return orjson.loads(orjson.dumps(page(store, org, query or ListQuery())))  # type: ignore[no-any-return]
 
 
 def stored_rows(store: Store, org: str) -> dict[str, int]:

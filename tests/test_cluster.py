@@ -39,6 +39,7 @@ def single_node_tables() -> dict[str, str]:
         parse_table(statement).name: statement
         for _, text in migration_files()
         for statement in statements(text)
+        if statement.startswith("CREATE TABLE")
     }
 
 
@@ -60,6 +61,8 @@ def test_every_table_has_a_replicated_local_and_a_distributed_counterpart() -> N
     locals_ = {}
     distributed = {}
     for statement in rendered():
+        if statement.startswith("ALTER TABLE"):
+            continue
         match = _DISTRIBUTED.fullmatch(statement)
         if match:
             name, as_table, target, key = match.groups()
@@ -133,9 +136,27 @@ def test_the_cluster_macro_may_name_the_cluster() -> None:
     assert "Distributed('{cluster}'" in distributed
 
 
+def test_an_added_column_goes_to_the_local_and_the_distributed_table() -> None:
+    local, distributed = cluster_statements(
+        "ALTER TABLE incidents ADD COLUMN x UInt8 DEFAULT 1\nAFTER id;", CLUSTER, DATABASE
+    )
+    assert (
+        local
+        == "ALTER TABLE incidents_local ON CLUSTER 'prod' ADD COLUMN x UInt8 DEFAULT 1\nAFTER id"
+    )
+    assert (
+        distributed
+        == "ALTER TABLE incidents ON CLUSTER 'prod' ADD COLUMN x UInt8 DEFAULT 1\nAFTER id"
+    )
+
+
 def test_statements_without_a_rendering_are_refused() -> None:
-    with pytest.raises(ValueError, match="no cluster rendering"):
-        cluster_statements("ALTER TABLE incidents ADD COLUMN x UInt8;", CLUSTER, DATABASE)
+    for statement in (
+        "ALTER TABLE incidents DROP COLUMN x;",
+        "ALTER TABLE other ADD COLUMN x UInt8;",
+    ):
+        with pytest.raises(ValueError, match="no cluster rendering"):
+            cluster_statements(statement, CLUSTER, DATABASE)
     unknown = single_node_tables()["incidents"].replace("EXISTS incidents", "EXISTS other")
     with pytest.raises(ValueError, match="no sharding key"):
         sharded_table(unknown, CLUSTER, DATABASE)

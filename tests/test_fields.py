@@ -1,5 +1,5 @@
 """The incident's fields, defined once in vocabulary/fields.py, against what is still
-written out elsewhere: the request model and the SQL column list of a document.
+written out elsewhere: the request model and the SQL column lists of the reads.
 
 No database: the stored side is checked by tests/test_store.py (live columns against the
 Arrow schemas derived from the fields).
@@ -10,9 +10,11 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any, Union, get_args, get_origin
 
+import orjson
+
 from clickhouse.sql import query_text
-from service.incidents.documents import incident_document
-from vocabulary.fields import FIELDS, Kind
+from service.incidents.documents import document_text
+from vocabulary.fields import FIELDS, Kind, row_fields
 from vocabulary.incident import IncidentIn
 
 
@@ -58,12 +60,23 @@ class _Reads(dict[str, Any]):
         return super().__getitem__(column)
 
 
-def test_the_incident_columns_fragment_selects_what_a_document_reads() -> None:
-    """``_incident_columns.sql`` is SQL text, written out: it must list exactly the columns
-    an Incident document is made of (id, the fields', resolved_at, updated_at), in order."""
-    selected = re.split(r"\s*,\s*", query_text("_incident_columns").strip())
+def _selected(fragment: str) -> list[str]:
+    return re.split(r"\s*,\s*", query_text(fragment).strip())
+
+
+def test_the_incident_columns_fragment_selects_the_fields_a_patch_reads() -> None:
+    """``_incident_columns.sql`` is SQL text, written out: id, the fields' columns in
+    contract order (what a PATCH reads back as a request), resolved_at and updated_at."""
+    selected = _selected("_incident_columns")
     json_columns = {f.column for f in FIELDS if f.kind is Kind.JSON}
     row = _Reads({name: "{}" if name in json_columns else None for name in selected})
-    incident_document(row, None)
-    assert row.read == selected
-    assert selected[1:-2] == [f.column for f in FIELDS]
+    row_fields(row)
+    assert row.read == [f.column for f in FIELDS]
+    assert selected == ["id", *row.read, "resolved_at", "updated_at"]
+
+
+def test_the_document_fragment_selects_what_a_document_is_made_of() -> None:
+    selected = _selected("_incident_document")
+    row = _Reads({"id": 1, "document": '{"type":"ALERT"}', "updated_at": None})
+    assert orjson.loads(document_text(row, None))["type"] == "ALERT"
+    assert sorted(set(row.read)) == sorted(selected)

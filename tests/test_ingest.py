@@ -17,7 +17,16 @@ from ingest.writer import Outcome, Upsert, Write, Writer
 from service.incidents.reads import get
 from service.lists.filters import ListQuery
 from service.lists.paging import page
-from tests.helpers import HEADERS, ORG, assert_error, incident, nothing_stored, org_of, tenant
+from tests.helpers import (
+    HEADERS,
+    ORG,
+    assert_error,
+    incident,
+    listed,
+    nothing_stored,
+    org_of,
+    tenant,
+)
 from vocabulary.incident import IncidentIn
 
 pytestmark = pytest.mark.integration
@@ -168,7 +177,7 @@ def test_close_drains_and_then_refuses(store: Store) -> None:
         assert len(first.result(10)) == len(second.result(10)) == 1
     with pytest.raises(Closed):
         group.submit([upsert(incidentId="c")])
-    assert {d["incidentId"] for d in page(store, ORG, ListQuery())["data"]} == {"a", "b"}
+    assert {d["incidentId"] for d in listed(store, ORG)["data"]} == {"a", "b"}
 
 
 async def _until(event: threading.Event) -> None:
@@ -236,7 +245,7 @@ def test_a_cancelled_wait_still_commits_and_the_flusher_goes_on(store: Store) ->
     # The waiter's loop has gone too; the flusher still answers the next write.
     assert len(group.submit([upsert(incidentId="after")])) == 1
     group.close()
-    stored = {d["incidentId"] for d in page(store, ORG, ListQuery())["data"]}
+    stored = {d["incidentId"] for d in listed(store, ORG)["data"]}
     assert stored == {"held", "gone", "after"}
 
 

@@ -13,9 +13,7 @@ from clickhouse import Store
 from ingest.columns import check
 from ingest.group import GroupCommit, GroupSettings, Overloaded
 from ingest.writer import Rows
-from service.lists.filters import ListQuery
-from service.lists.paging import page
-from tests.helpers import HEADERS, ORG, assert_error, incident
+from tests.helpers import HEADERS, ORG, assert_error, incident, listed
 from tests.test_ingest import HeldWriter, held_queue, post_incident, upsert
 
 pytestmark = pytest.mark.integration
@@ -56,7 +54,7 @@ def test_a_queue_that_has_waited_too_long_refuses_at_once(store: Store) -> None:
     # Drained, the queue admits again.
     assert len(group.submit([upsert(incidentId="e")])) == 1
     group.close()
-    stored = {d["incidentId"] for d in page(store, ORG, ListQuery())["data"]}
+    stored = {d["incidentId"] for d in listed(store, ORG)["data"]}
     assert stored == {"a", "b", "c", "e", "f"}
 
 
@@ -75,7 +73,7 @@ def test_an_empty_queue_admits_while_a_slow_flush_runs(store: Store) -> None:
         assert len(first.result(10)) == 1
         second.join(10)
     group.close()
-    assert {d["incidentId"] for d in page(store, ORG, ListQuery())["data"]} == {"a", "b"}
+    assert {d["incidentId"] for d in listed(store, ORG)["data"]} == {"a", "b"}
 
 
 def test_overload_is_a_503_with_retry_after_and_stores_nothing(

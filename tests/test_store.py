@@ -22,9 +22,8 @@ from clickhouse.tables import SCHEMAS
 from ingest.writer import Upsert, Writer
 from service.cli import cli
 from service.lists.filters import ListQuery
-from service.lists.paging import page
 from service.settings import Settings
-from tests.helpers import incident
+from tests.helpers import incident, listed
 from vocabulary.incident import IncidentIn
 
 pytestmark = pytest.mark.integration
@@ -201,7 +200,7 @@ def test_concurrent_readers_of_different_tenants_never_see_a_foreign_row(store: 
 
     def read(round_number: int) -> None:
         org = orgs[round_number % len(orgs)]
-        result = page(store, org, ListQuery(pageSize=100))
+        result = listed(store, org, ListQuery(pageSize=100))
         titles = {d["title"] for d in result["data"]}
         with lock:
             foreign.extend(t for t in titles if t != org)
