@@ -251,3 +251,55 @@ def test_reports_are_confined_to_their_tenant(client: TestClient) -> None:
     assert newest(client, "popeye", headers=OTHER).json()["payload"] == '{"score": 90}'
     assert score(client).json() == {"score": 10, "grade": "F"}
     assert score(client, headers=OTHER).json() == {"score": 90, "grade": "A"}
+
+
+TRIVY = Path(__file__).parent / "fixtures" / "trivy"
+
+
+def trivy_oracle(document: Any) -> int | None:
+    """A Trivy report's score, rounded half up, by walking the parsed report."""
+    results = list(document.get("Results") or [])
+    for resource in document.get("Resources") or []:
+        results += resource.get("Results") or []
+    summaries = [r["MisconfSummary"] for r in results if "MisconfSummary" in r]
+    passed = sum(s["Successes"] for s in summaries)
+    checked = passed + sum(s["Failures"] for s in summaries)
+    if not checked:
+        return None
+    share = Decimal(100 * passed) / Decimal(checked)
+    return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@pytest.mark.parametrize("name", ["config.json", "fs.json", "image.json", "k8s.json"])
+def test_each_trivy_report_alone(client: TestClient, name: str) -> None:
+    text = (TRIVY / name).read_text("utf-8")
+    expected = trivy_oracle(json.loads(text))
+    assert expected is not None
+    stored(client, "trivy", 1_000, text)
+    assert score(client).json()["score"] == expected
+
+
+def test_trivy_reports_with_the_other_tools(client: TestClient) -> None:
+    names = ["config.json", "k8s.json"]
+    for name in names:
+        stored(client, f"trivy-{name}", 1_000, (TRIVY / name).read_text("utf-8"))
+    stored(client, "kubescape", 1_000, fixture_text("kubescape.json"))
+    # (7900/94 + 18200/207 + 72.63) / 3 = 81.53...
+    assert score(client).json() == {"score": 82, "grade": "B"}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        (TRIVY / "image-vulns-only.json").read_text("utf-8"),
+        '{"Results": [{"MisconfSummary": {"Successes": 0, "Failures": 0}}]}',
+        '{"Results": [{"MisconfSummary": {"Successes": 3, "Failures": 1}}, '
+        '{"MisconfSummary": {"Successes": "1", "Failures": 0}}]}',
+        '{"Resources": [{"Results": [{"MisconfSummary": {"Successes": -2, "Failures": 3}}]}]}',
+        '{"Results": {"MisconfSummary": {"Successes": 3, "Failures": 1}}}',
+        '{"Results": "none", "Resources": null}',
+    ],
+)
+def test_trivy_reports_that_carry_no_score(client: TestClient, payload: str) -> None:
+    stored(client, "trivy", 1_000, payload)
+    assert_error(score(client), 404)

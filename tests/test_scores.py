@@ -59,8 +59,12 @@ def test_any_object_with_a_score(value: str) -> None:
      "-Infinity", "-0.01", "100.0001", "101", "1e999999", "-1e999999", "not json", "8 0"],
 )  # fmt: skip
 def test_values_that_are_not_scores(value: str) -> None:
-    for field in ("popeye_score", "kubescape_score", "score"):
-        assert report_score(ScoreInputs(**{field: value})) is None
+    for inputs in (
+        ScoreInputs(popeye_score=value),
+        ScoreInputs(kubescape_score=value),
+        ScoreInputs(score=value),
+    ):
+        assert report_score(inputs) is None
 
 
 @pytest.mark.parametrize(
@@ -162,3 +166,70 @@ def test_mean_of_scores_matches_integer_arithmetic(values: list[int]) -> None:
     expected = (2 * sum(values) + 100 * n) // (200 * n)
     assert result is not None
     assert result.score == expected
+
+
+TRIVY = Path(__file__).parent / "fixtures" / "trivy"
+
+
+def trivy(name: str) -> Any:
+    return json.loads((TRIVY / name).read_text("utf-8"))
+
+
+def misconf_summaries(report: Any) -> list[Any]:
+    """Every MisconfSummary of a Trivy report, as the store hands them over."""
+    results = list(report.get("Results") or [])
+    for resource in report.get("Resources") or []:
+        results += resource.get("Results") or []
+    return [r["MisconfSummary"] for r in results if "MisconfSummary" in r]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    # Counted by hand from the fixtures: config 79/94 (the report the issue quotes),
+    # fs 37/44, image 24/27, k8s (five resources, one without a summary) 182/207.
+    [("config.json", Fraction(7900, 94)), ("fs.json", Fraction(3700, 44)),
+     ("image.json", Fraction(2400, 27)), ("k8s.json", Fraction(18200, 207))],
+)  # fmt: skip
+def test_trivy_reports(name: str, expected: Fraction) -> None:
+    summaries = tuple(raw(s) for s in misconf_summaries(trivy(name)))
+    assert report_score(ScoreInputs(trivy_summaries=summaries)) == expected
+
+
+def test_a_trivy_report_without_misconfiguration_scanning_is_not_understood() -> None:
+    assert misconf_summaries(trivy("image-vulns-only.json")) == []
+    assert report_score(ScoreInputs(trivy_summaries=())) is None
+
+
+@pytest.mark.parametrize(
+    "summaries",
+    [
+        [{"Successes": 0, "Failures": 0}, {"Successes": 0, "Failures": 0, "Exceptions": 4}],
+        [{"Successes": 3, "Failures": 1}, {"Successes": -1, "Failures": 1}],
+        [{"Successes": 3, "Failures": 1}, {"Successes": 2}],
+        [{"Successes": 3.0, "Failures": 1}],
+        [{"Successes": True, "Failures": 1}],
+        [{"Successes": "3", "Failures": 1}],
+        [{"Successes": 3, "Failures": 1}, [3, 1]],
+        [{"Successes": 3, "Failures": 1}, None],
+    ],
+)
+def test_trivy_summaries_that_are_not_scores(summaries: list[Any]) -> None:
+    fragments = tuple(raw(s) for s in summaries)
+    assert report_score(ScoreInputs(trivy_summaries=fragments)) is None
+
+
+def test_trivy_comes_after_kubescape_and_before_a_plain_score() -> None:
+    summaries = (raw({"Successes": 1, "Failures": 3}),)
+    assert report_score(ScoreInputs(kubescape_score="70", trivy_summaries=summaries)) == 70
+    assert report_score(ScoreInputs(trivy_summaries=summaries, score="90")) == 25
+    failing = (raw({"Successes": 0, "Failures": 0}),)
+    assert report_score(ScoreInputs(trivy_summaries=failing, score="90")) == 90
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), max_size=20))
+def test_trivy_score_is_the_share_of_successes(counts: list[tuple[int, int]]) -> None:
+    fragments = tuple(raw({"Successes": s, "Failures": f, "Exceptions": 0}) for s, f in counts)
+    passed, failed = sum(s for s, _ in counts), sum(f for _, f in counts)
+    expected = Fraction(100 * passed, passed + failed) if passed + failed else None
+    assert report_score(ScoreInputs(trivy_summaries=fragments)) == expected

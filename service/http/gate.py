@@ -3,6 +3,10 @@
 Tenant and key first (401, 403), then ``Api-Version`` (400), then the body size (413),
 so that a request without a tenant is 401 whatever else is wrong with it. Written as
 plain ASGI because FastAPI reads and parses a body before any dependency runs.
+
+The tenant is ``X-Scope-OrgID``; else the one org of the bearer key, when the key is
+allowed exactly one (senders such as Alertmanager before 0.28 cannot set headers, but
+can send a key); else the default org; else none, which is 401.
 """
 
 import re
@@ -27,7 +31,12 @@ MIB = 1024 * 1024
 DEFAULT_BODY_LIMIT = 1 * MIB
 # Paths whose bodies may be larger than one incident. A scan report's payload may be
 # 16 MiB; the envelope and JSON escaping need a little room beyond that.
-BODY_LIMITS = {f"{PREFIX}/incidents/batch": 32 * MIB, f"{PREFIX}/scan-reports": 17 * MIB}
+# An alert webhook carries as many alerts as a batch carries incidents.
+BODY_LIMITS = {
+    f"{PREFIX}/incidents/batch": 32 * MIB,
+    f"{PREFIX}/integrations/alertmanager": 32 * MIB,
+    f"{PREFIX}/scan-reports": 17 * MIB,
+}
 # The only headers the gate reads; the others are not decoded.
 _CHECKED = frozenset({b"x-scope-orgid", b"authorization", b"api-version", b"content-length"})
 
@@ -46,13 +55,23 @@ def replay(body: bytes, receive: Receive) -> Receive:
     return again
 
 
+Refusal = tuple[int, list[FieldError]]
+
+
 def org_error(header: str | None) -> str | None:
     """Why ``header`` is not a valid tenant, or None when it is."""
     if header is None:
-        return "X-Scope-OrgID header is required"
+        return "X-Scope-OrgID header is required (or a key allowed exactly one org)"
     if header in (".", "..") or not ORG_PATTERN.fullmatch(header):
         return "X-Scope-OrgID must be 1-150 characters of A-Za-z0-9!-_.*'() and not . or .."
     return None
+
+
+def key_org(allowed: list[str] | None) -> str | None:
+    """The org a key names when it is allowed exactly one (``*`` is every org, not one)."""
+    if allowed is None or len(set(allowed)) != 1 or "*" in allowed:
+        return None
+    return allowed[0]
 
 
 class Gate:
@@ -73,9 +92,9 @@ class Gate:
             for key, value in scope["headers"]
             if (name := key.lower()) in _CHECKED
         }
-        refusal = self.refuse(headers)
+        org, refusal = self.admit(headers)
         if refusal is None:
-            scope.setdefault("state", {})["org_id"] = headers.get("x-scope-orgid", self.default_org)
+            scope.setdefault("state", {})["org_id"] = org
             limit = BODY_LIMITS.get(path, DEFAULT_BODY_LIMIT)
             receive, refusal = await self.buffer(scope, receive, headers, limit)
         if refusal is not None:
@@ -85,30 +104,36 @@ class Gate:
             return
         await self.app(scope, receive, send)
 
-    def refuse(self, headers: dict[str, str]) -> tuple[int, list[FieldError]] | None:
-        org = headers.get("x-scope-orgid")
-        if org is None and self.default_org is not None:
-            org = self.default_org
-        problem = org_error(org)
-        if problem is not None:
-            return HTTPStatus.UNAUTHORIZED, [("X-Scope-OrgID", problem)]
+    def admit(self, headers: dict[str, str]) -> tuple[str, None] | tuple[None, Refusal]:
+        """The request's tenant, or why it is refused."""
+        allowed: list[str] | None = None
         if self.api_keys:
             scheme, _, token = headers.get("authorization", "").partition(" ")
             allowed = self.api_keys.get(token.strip()) if scheme.lower() == "bearer" else None
+        org = headers.get("x-scope-orgid")
+        if org is None:
+            org = key_org(allowed) or self.default_org
+        problem = org_error(org)
+        if problem is not None:
+            return None, (HTTPStatus.UNAUTHORIZED, [("X-Scope-OrgID", problem)])
+        assert org is not None
+        if self.api_keys:
             if allowed is None:
-                return HTTPStatus.UNAUTHORIZED, [
-                    ("Authorization", "a valid Bearer key is required")
-                ]
+                return None, (
+                    HTTPStatus.UNAUTHORIZED,
+                    [("Authorization", "a valid Bearer key is required")],
+                )
             if org not in allowed and "*" not in allowed:
-                return HTTPStatus.FORBIDDEN, [("Authorization", f"this key may not use org {org}")]
+                refused = [("Authorization", f"this key may not use org {org}")]
+                return None, (HTTPStatus.FORBIDDEN, refused)
         version = headers.get("api-version")
         if version is not None and version.strip().lower() not in VERSIONS:
-            return HTTPStatus.BAD_REQUEST, [("Api-Version", "Api-Version must be 1 or v1")]
-        return None
+            return None, (HTTPStatus.BAD_REQUEST, [("Api-Version", "Api-Version must be 1 or v1")])
+        return org, None
 
     async def buffer(
         self, scope: Scope, receive: Receive, headers: dict[str, str], limit: int
-    ) -> tuple[Receive, tuple[int, list[FieldError]] | None]:
+    ) -> tuple[Receive, Refusal | None]:
         """Read the body up to ``limit``; a larger one is refused before it is parsed."""
         too_large = (
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE,

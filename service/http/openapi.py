@@ -44,8 +44,9 @@ TENANT = {
     "in": "header",
     "required": True,
     "description": (
-        "The tenant; every read and write is confined to it. May be left out only when "
-        "the service has a default org."
+        "The tenant; every read and write is confined to it. May be left out when the "
+        "bearer key is allowed exactly one org (that org is the tenant) or the service "
+        "has a default org."
     ),
     "schema": {
         "type": "string",

@@ -94,6 +94,7 @@ def score(store: Store, org_id: str) -> Document:
                 popeye_score=row["popeye_score"],
                 kube_bench_totals=row["kube_bench_totals"],
                 kubescape_score=row["kubescape_score"],
+                trivy_summaries=tuple(row["trivy_summaries"]),
                 score=row["score"],
             )
             for row in rows

@@ -10,15 +10,21 @@ A report is understood when the first of these yields a score, in this order:
 - kube-bench: ``Totals``, whose ``total_pass``, ``total_fail`` and ``total_warn`` are
   non-negative integers with a positive sum: ``pass / (pass + fail + warn) * 100``;
 - Kubescape: ``summaryDetails.complianceScore``, a number in 0..100;
+- Trivy: every ``MisconfSummary`` of ``Results[]`` (``trivy config``, ``fs``, ``image``)
+  and of ``Resources[].Results[]`` (``trivy k8s``), each with non-negative integer
+  ``Successes`` and ``Failures``, whose sums are positive:
+  ``successes / (successes + failures) * 100``;
 - any JSON object with a top-level ``score``, a number in 0..100.
 
 Booleans, strings, NaN, numbers out of range and zero kube-bench totals yield nothing,
-and a report that yields nothing does not count. Scores are exact fractions, so that
+as do zero sums and a Trivy summary without both counts, and a report that yields
+nothing does not count. Scores are exact fractions, so that
 the mean is rounded half up on its true value, not on a float's approximation.
 """
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -35,6 +41,7 @@ class ScoreInputs:
     popeye_score: str = ""
     kube_bench_totals: str = ""
     kubescape_score: str = ""
+    trivy_summaries: tuple[str, ...] = ()
     score: str = ""
 
 
@@ -82,19 +89,30 @@ def _kube_bench(fragment: str) -> Fraction | None:
     return Fraction(100 * passed, checked) if checked else None
 
 
+def _trivy(fragments: tuple[str, ...]) -> Fraction | None:
+    passed = failed = 0
+    for fragment in fragments:
+        summary = _value(fragment)
+        if not isinstance(summary, dict):
+            return None
+        successes, failures = _count(summary.get("Successes")), _count(summary.get("Failures"))
+        if successes is None or failures is None:
+            return None
+        passed, failed = passed + successes, failed + failures
+    checked = passed + failed
+    return Fraction(100 * passed, checked) if checked else None
+
+
 def report_score(inputs: ScoreInputs) -> Fraction | None:
     """The score a report carries, or None when it is not understood."""
-    readers = (
-        (_percentage, inputs.popeye_score),
-        (_kube_bench, inputs.kube_bench_totals),
-        (_percentage, inputs.kubescape_score),
-        (_percentage, inputs.score),
+    readers: tuple[Callable[[], Fraction | None], ...] = (
+        lambda: _percentage(inputs.popeye_score),
+        lambda: _kube_bench(inputs.kube_bench_totals),
+        lambda: _percentage(inputs.kubescape_score),
+        lambda: _trivy(inputs.trivy_summaries),
+        lambda: _percentage(inputs.score),
     )
-    for read, fragment in readers:
-        found = read(fragment)
-        if found is not None:
-            return found
-    return None
+    return next((found for read in readers if (found := read()) is not None), None)
 
 
 def grade(score: int) -> str:

@@ -1,0 +1,1 @@
+"""Webhooks of senders that cannot be changed: Prometheus Alertmanager and Grafana alerting."""
