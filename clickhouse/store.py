@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import clickhouse_connect
@@ -21,7 +21,7 @@ from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import ClickHouseError
 
 from clickhouse.config import StoreConfig
-from clickhouse.sql import query_text
+from clickhouse.sql import absent, query_text
 
 log = logging.getLogger("incidents.store")
 
@@ -145,8 +145,10 @@ class Store:
                 observe(operation, elapsed, ok)
 
     def query(self, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
-        """Run ``queries/<name>.sql`` with bound ``params``; the rows come back as Arrow."""
-        sql = query_text(name)
+        """Run ``queries/<name>.sql`` with bound ``params``; the rows come back as Arrow.
+        Its conditions on parameters bound to nothing are left out (clickhouse/sql.py)."""
+        params = params or {}
+        sql = query_text(name, absent(params))
 
         def call(client: Client, base: dict[str, Any]) -> pa.Table:
             return client.query_arrow(
@@ -155,6 +157,48 @@ class Store:
 
         result: pa.Table = self._run(name, call)
         return result
+
+    def stream(self, name: str, params: Mapping[str, Any] | None = None) -> Iterator[pa.Table]:
+        """Run ``queries/<name>.sql`` and yield its rows block by block, as Arrow tables,
+        while the engine still produces them: memory holds one block, whatever the rows.
+
+        The stream runs on a client of its own, opened here and closed when the stream
+        ends or is dropped: a chDB client answers nothing else while one of its streams is
+        open, and the thread-local clients serve other requests of the same thread
+        meanwhile. Blocks travel as Native (``query_column_block_stream``): on chDB
+        clickhouse-connect materialises ArrowStream whole, while Native streams on both
+        engines. Errors at any block are StoreErrors, as for ``query``.
+        """
+        params = dict(params or {})
+        sql = query_text(name, absent(params))
+        started = time.perf_counter()
+        ok = False
+        client = self._connect(self.database)
+        # A stream is paced by its reader, and its rows are not held anywhere: the ceilings
+        # on result rows and on wall time protect memory and the engine's threads from
+        # answers built whole, which a stream never is.
+        client.set_client_setting("max_result_rows", 0)
+        client.set_client_setting("max_execution_time", 0)
+        settings = {"query_id": f"{name}-{uuid.uuid4().hex[:16]}"}
+        try:
+            with client.query_column_block_stream(
+                sql, parameters=params, settings=settings
+            ) as blocks:
+                names = blocks.source.column_names
+                for block in blocks:
+                    yield pa.table(dict(zip(names, block, strict=True)))
+            ok = True
+        except ClickHouseError as exc:
+            log.error("store operation %s failed: %s", name, exc)
+            code = getattr(exc, "code", None)
+            failure = _BY_CODE.get(code, StoreError) if isinstance(code, int) else StoreError
+            raise failure(name) from exc
+        finally:
+            client.close()
+            elapsed = time.perf_counter() - started
+            log.debug("store %s %.2f ms ok=%s", name, elapsed * 1000, ok)
+            for observe in self.observers:
+                observe(name, elapsed, ok)
 
     def command(self, name: str, params: Mapping[str, Any] | None = None) -> None:
         """Run ``queries/<name>.sql``, a statement that returns no rows."""

@@ -1,13 +1,16 @@
-"""``POST /api/v1/incidents/{id}/acknowledge``: a person takes an incident on."""
+"""``POST /api/v1/incidents/{id}/acknowledge`` and ``/incidents/acknowledge``: a person
+takes one incident on, or many."""
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
-from fastapi.responses import JSONResponse
 
 from service.acknowledgements import writes
+from service.http.answers import JsonAnswer
+from service.http.bodies import json_body
 from service.http.context import Ctx
 from service.incidents.routes import NO_INCIDENT, ONE, IncidentId
+from vocabulary.analytics import AcknowledgedMany, AcknowledgeMany
 from vocabulary.documents import Incident
 
 router = APIRouter(prefix="/api/v1", tags=["operations"])
@@ -31,4 +34,24 @@ def acknowledge(
         user_id=user_id,
         user_email=user_email,
     )
-    return JSONResponse(document)
+    return JsonAnswer(document)
+
+
+@router.post("/incidents/acknowledge", response_model=AcknowledgedMany)
+def acknowledge_many(
+    body: Annotated[AcknowledgeMany, json_body(AcknowledgeMany)],
+    user_id: UserId,
+    ctx: Ctx,
+    user_email: UserEmail = None,
+) -> Any:
+    """Acknowledge up to 1,000 incidents as ``User-ID``; the first acknowledgement stands."""
+    answer = writes.acknowledge_many(
+        ctx.store,
+        ctx.writer,
+        ctx.locks,
+        ctx.org_id,
+        body.ids,
+        user_id=user_id,
+        user_email=user_email,
+    )
+    return JsonAnswer(answer)

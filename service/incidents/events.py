@@ -31,7 +31,35 @@ def record(
     changes: dict[str, Any],
 ) -> None:
     """Append one event to the incident's history."""
-    row = {
+    insert_rows(
+        store,
+        "incident_events",
+        [
+            row(
+                org_id,
+                incident_id,
+                version=version,
+                at=at,
+                action=action,
+                user_id=user_id,
+                changes=changes,
+            )
+        ],
+    )
+
+
+def row(
+    org_id: str,
+    incident_id: int,
+    *,
+    version: int,
+    at: datetime,
+    action: HistoryAction,
+    user_id: str | None,
+    changes: dict[str, Any],
+) -> dict[str, Any]:
+    """One event of the incident's history, as a row of incident_events."""
+    return {
         "org_id": org_id,
         "id": incident_id,
         "version": version,
@@ -40,4 +68,3 @@ def record(
         "user_id": user_id,
         "payload": compact(changes),
     }
-    insert_rows(store, "incident_events", [row])
