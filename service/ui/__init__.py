@@ -1,0 +1,1 @@
+"""The dashboard: the service's own pages for people, a client of its own API."""
