@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench readbench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,5 +31,9 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.crud
 
+# readbench against the service: N incidents (300000), SYSTEMS (R1,S; R1,R2,S with PostgreSQL).
+readbench: $(STAMP)
+	benchmarks/readbench.sh
+
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-readbench data .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from clickhouse import Store
 from clickhouse.migrate import migrate
 from clickhouse.retention import RetentionPolicy, apply_retention, keep_purging
+from ingest.compaction import CompactionPolicy, Compactor
 from ingest.group import GroupCommit
 from ingest.writer import Writer
 from service.acknowledgements import routes as acknowledgements
@@ -24,11 +25,13 @@ from service.http.metrics import Metrics, RequestMetrics
 from service.http.metrics import router as metrics_router
 from service.incidents import routes as incidents
 from service.incidents.direct import DirectWrites
+from service.integrations import routes as integrations
 from service.lists import routes as lists
 from service.locks import StripedLocks
 from service.notes import routes as notes
 from service.scans import routes as scans
 from service.settings import Settings
+from service.ui import routes as ui
 from vocabulary.identity import NoteIds
 
 log = logging.getLogger("incidents.app")
@@ -81,7 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.services = services
         services.store.observers.append(metrics.observe_query)
         metrics.register_ingest(services.ingest.stats)
-        purging = asyncio.create_task(keep_purging(services.store, retention_policy(settings)))
+        background = [asyncio.create_task(keep_purging(services.store, retention_policy(settings)))]
+        if settings.compaction and services.store.config.embedded:
+            policy = CompactionPolicy(idle_seconds=settings.compaction_idle_seconds)
+            compactor = Compactor(services.store, services.ingest.stats, policy)
+            background.append(asyncio.create_task(compactor.run()))
         # What start-up made (the engine, the app, its schemas) lives as long as the process:
         # frozen, the collector stops walking it on every full collection, which under
         # load took a fifth of the event loop's time (benchmarks/README.md, single writes).
@@ -92,7 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with default_thread_limit(settings.threads):
                 yield
         finally:
-            purging.cancel()
+            for task in background:
+                task.cancel()
             # Uvicorn has finished the requests in flight; commit what is still queued.
             if not services.ingest.close(timeout=settings.shutdown_timeout_seconds):
                 log.error("queued writes were not committed within the shutdown timeout")
@@ -111,10 +119,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     errors.install(app)
     app.include_router(metrics_router)
-    for routes in (probes, lists, incidents, acknowledgements, notes, scans, analytics):
+    for routes in (
+        probes, lists, incidents, acknowledgements, notes, scans, analytics, integrations
+    ):
         app.include_router(routes.router)
     openapi.install(app)
     docs.install(app)
+    ui.install(app)
     # The last added runs first: request log, metrics, gate, then the direct single write.
     app.add_middleware(DirectWrites)
     app.add_middleware(Gate, settings=settings)

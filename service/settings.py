@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     retention_days: Annotated[int, Field(ge=1)] | None = None
     retention_resolved_days: Annotated[int, Field(ge=1)] | None = None
     retention_days_by_type: dict[IncidentType, Annotated[int, Field(ge=1)]] = {}
+    compaction: bool = True
+    compaction_idle_seconds: Annotated[float, Field(gt=0)] = 10.0
 
     @model_validator(mode="after")
     def _wait_beyond_delay(self) -> "Settings":

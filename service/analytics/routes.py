@@ -3,9 +3,8 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
 
-from service.analytics import facets, statistics
+from service.analytics import facets, response_times, statistics
 from service.analytics.statistics import (
     CurrentQuery,
     SeveritiesQuery,
@@ -13,7 +12,9 @@ from service.analytics.statistics import (
     TypesQuery,
     WindowQuery,
 )
+from service.http.answers import JsonAnswer
 from service.http.context import Ctx
+from vocabulary.analytics import ResponseTimeBucket
 from vocabulary.documents import Bucket, Current, FacetPage, StatusCounts, TopService
 from vocabulary.enums import IncidentType
 
@@ -25,29 +26,37 @@ TypePath = Annotated[IncidentType, Path()]
 @router.get("/incidents/facets", response_model=FacetPage)
 def incident_facets(query: Annotated[facets.FacetsQuery, Query()], ctx: Ctx) -> Any:
     """A page of the filtered list plus counts per value of twelve fields."""
-    return JSONResponse(facets.page_with_facets(ctx.store, ctx.org_id, query))
+    return JsonAnswer(facets.page_with_facets(ctx.store, ctx.org_id, query))
 
 
 @router.get("/statistics/types", response_model=list[Bucket])
 def statistics_types(query: Annotated[TypesQuery, Query()], ctx: Ctx) -> Any:
     """Per bucket and type: open in the bucket, or with ``status=RESOLVED`` resolved in it."""
-    return JSONResponse(statistics.types(ctx.store, ctx.org_id, query))
+    return JsonAnswer(statistics.types(ctx.store, ctx.org_id, query))
 
 
 @router.get("/statistics/severities", response_model=list[Bucket])
 def statistics_severities(query: Annotated[SeveritiesQuery, Query()], ctx: Ctx) -> Any:
     """Per bucket and severity: incidents starting in the bucket."""
-    return JSONResponse(statistics.severities(ctx.store, ctx.org_id, query))
+    return JsonAnswer(statistics.severities(ctx.store, ctx.org_id, query))
+
+
+@router.get("/statistics/response-times", response_model=list[ResponseTimeBucket])
+def statistics_response_times(
+    query: Annotated[response_times.ResponseTimesQuery, Query()], ctx: Ctx
+) -> Any:
+    """Per bucket and group: how fast incidents starting in it were acknowledged and resolved."""
+    return JsonAnswer(response_times.response_times(ctx.store, ctx.org_id, query))
 
 
 @router.get("/statistics/current", response_model=Current)
 def statistics_current(query: Annotated[CurrentQuery, Query()], ctx: Ctx) -> Any:
-    return JSONResponse(statistics.current(ctx.store, ctx.org_id, query))
+    return JsonAnswer(statistics.current(ctx.store, ctx.org_id, query))
 
 
 @router.get("/statistics/current/priorities", response_model=dict[str, int])
 def statistics_current_priorities(query: Annotated[CurrentQuery, Query()], ctx: Ctx) -> Any:
-    return JSONResponse(statistics.current_priorities(ctx.store, ctx.org_id, query))
+    return JsonAnswer(statistics.current_priorities(ctx.store, ctx.org_id, query))
 
 
 @router.get("/statistics/{type}/count", response_model=StatusCounts)
@@ -57,7 +66,7 @@ def statistics_type_count(
     ctx: Ctx,
 ) -> Any:
     """Incidents of a type starting in the window, by current status."""
-    return JSONResponse(statistics.type_count(ctx.store, ctx.org_id, type, query))
+    return JsonAnswer(statistics.type_count(ctx.store, ctx.org_id, type, query))
 
 
 @router.get("/statistics/{type}/top-services", response_model=list[TopService])
@@ -67,4 +76,4 @@ def statistics_top_services(
     ctx: Ctx,
 ) -> Any:
     """The services most often named by incidents of a type starting in the window."""
-    return JSONResponse(statistics.top_services(ctx.store, ctx.org_id, type, query))
+    return JsonAnswer(statistics.top_services(ctx.store, ctx.org_id, type, query))
