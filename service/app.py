@@ -120,7 +120,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(metrics_router)
     for routes in (
-        probes, lists, incidents, acknowledgements, notes, scans, analytics, integrations
+        probes,
+        lists,
+        incidents,
+        acknowledgements,
+        notes,
+        scans,
+        analytics,
+        integrations,
     ):
         app.include_router(routes.router)
     openapi.install(app)

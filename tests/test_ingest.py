@@ -16,7 +16,6 @@ from ingest.rules import IncidentState
 from ingest.writer import Outcome, Upsert, Write, Writer
 from service.incidents.reads import get
 from service.lists.filters import ListQuery
-from service.lists.paging import page
 from tests.helpers import (
     HEADERS,
     ORG,
@@ -87,9 +86,9 @@ def test_concurrent_writes_of_many_incidents_are_all_stored(store: Store) -> Non
             )
         )
     group.close()
-    stored = page(store, ORG, ListQuery(pageSize=100))["data"]
-    stored += page(store, ORG, ListQuery(pageSize=100, cursor=stored[-1]["id"]))["data"]
-    stored += page(store, ORG, ListQuery(pageSize=100, cursor=stored[-1]["id"]))["data"]
+    stored = listed(store, ORG, ListQuery(pageSize=100))["data"]
+    stored += listed(store, ORG, ListQuery(pageSize=100, cursor=stored[-1]["id"]))["data"]
+    stored += listed(store, ORG, ListQuery(pageSize=100, cursor=stored[-1]["id"]))["data"]
     assert sorted(d["title"] for d in stored) == sorted(f"t{n}" for n in range(200))
 
 
@@ -208,8 +207,8 @@ def test_awaited_writes_hold_no_thread_and_are_stored_when_answered(store: Store
     answered = asyncio.run(write_many())
     group.close()
     assert all(isinstance(outcome, IncidentState) for (outcome,) in answered)
-    first_page = page(store, ORG, ListQuery(pageSize=100))["data"]
-    rest = page(store, ORG, ListQuery(pageSize=100, cursor=first_page[-1]["id"]))["data"]
+    first_page = listed(store, ORG, ListQuery(pageSize=100))["data"]
+    rest = listed(store, ORG, ListQuery(pageSize=100, cursor=first_page[-1]["id"]))["data"]
     stored = {d["incidentId"] for d in first_page + rest}
     assert stored == {"first"} | {f"w{n}" for n in range(100)}
 

@@ -14,14 +14,13 @@ from ingest.loader import load_file
 from ingest.writer import Writer
 from service.cli import cli
 from service.lists.filters import ListQuery
-from service.lists.paging import page
-from tests.helpers import ORG, incident
+from tests.helpers import ORG, incident, listed
 
 pytestmark = pytest.mark.integration
 
 
 def stored(store: Store) -> dict[str, str]:
-    documents = page(store, ORG, ListQuery(pageSize=100))["data"]
+    documents = listed(store, ORG, ListQuery(pageSize=100))["data"]
     return {d["incidentId"]: d["title"] for d in documents}
 
 

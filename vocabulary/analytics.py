@@ -5,9 +5,9 @@ The models describe the dicts ``service.analytics.response_times`` and
 """
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from vocabulary.documents import Count, Id
 
@@ -58,15 +58,21 @@ class ResponseTimeBucket(_Answer):
     groups: list[ResponseTimes]
 
 
+def _not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("expected an integer, not a boolean")
+    return value
+
+
 class AcknowledgeMany(BaseModel):
     """``{"ids": [...]}``: 1-1,000 distinct incident ids."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # Strict: JSON's true and 1.0 are not ids, as the schema says (integers only); a
+    # JSON's true is not an id (it is no JSON Schema integer, where 126.0 is one); a
     # repeated id is 400, which the schema says as uniqueItems.
     ids: Annotated[
-        list[Annotated[Id, Strict()]],
+        list[Annotated[Id, BeforeValidator(_not_a_boolean)]],
         Field(min_length=1, max_length=MAX_ACKNOWLEDGE, json_schema_extra={"uniqueItems": True}),
     ]
 
