@@ -281,6 +281,9 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("benchmarks/data/1m"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--batch", type=int, default=100_000)
+    parser.add_argument(
+        "--no-compact", action="store_true", help="leave the parts as the load made them"
+    )
     args = parser.parse_args()
     store = Store(StoreConfig(data_dir=args.data_dir))
     try:
@@ -288,7 +291,8 @@ def main() -> None:
         load(store, args.incidents, args.seed, args.batch)
         # As `incidents load` does after a bulk load: the reads are measured on the
         # tables merged, as the service's compaction leaves them.
-        print(f"compacted in {compact(store):.1f} s", file=sys.stderr)
+        if not args.no_compact:
+            print(f"compacted in {compact(store):.1f} s", file=sys.stderr)
     finally:
         store.close()
 

@@ -7,8 +7,8 @@ never request input; values are always bound by ClickHouse as ``{name:Type}``.
 A line that ends in ``-- if name`` is a condition that applies only when the parameter
 ``name`` is given: it is left out of the text when the call binds ``name`` to None or to
 an empty list. A filter that is absent then costs the engine nothing; as
-``empty({p}) OR ...`` on every row, the list filters took a first page from 13 to 19 ms
-(benchmarks/README.md, "Reads").
+``empty({p}) OR ...`` on every row, the list filters took a first page from 13.0 to
+17.6 ms (benchmarks.page_levers).
 """
 
 import re

@@ -3,8 +3,8 @@
 Each incidents row carries its document (its fields and resolvedAt, rendered by the
 writer as the history stores them, ``ingest.rows.state_documents``); a read adds the id,
 the standing acknowledgement and updatedAt around it, as text. A list page then reads
-three columns for its rows instead of twenty and builds no dict per row
-(benchmarks/README.md, "Reads").
+three columns for its rows instead of twenty (10.4 ms against 13.0, benchmarks.page_levers)
+and builds no dict per row.
 """
 
 from typing import Any

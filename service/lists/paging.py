@@ -74,7 +74,7 @@ def page(store: Store, org_id: str, query: ListQuery) -> Document:
         return _BESIDE.submit(lambda: bool(read("incidents_any", lo, hi, 1).num_rows))
 
     # The far side's flag is asked beside the page, on a thread of its own (its own chDB
-    # client): a cursor page waits for one query fewer (benchmarks/README.md, "Reads").
+    # client), so a cursor page waits for one query fewer.
     if query.direction is Direction.NEXT:
         beyond = any_in(at, HIGHEST) if at else _DONE
         rows = read("incidents_page_newest_first", LOWEST, at.before() if at else HIGHEST, size + 1)
