@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import clickhouse_connect
@@ -112,27 +113,18 @@ class Store:
                 self._clients.append(client)
         return client
 
-    def _run(
-        self, operation: str, call: Callable[[Client, dict[str, Any]], Any], bootstrap: bool = False
-    ) -> Any:
-        """Run ``call`` on this thread's client (``bootstrap``: on a client of no database,
-        made for the call, since a client of a database not yet created cannot connect)."""
+    @contextmanager
+    def _watched(self, operation: str) -> Iterator[dict[str, Any]]:
+        """Time, log and observe one operation, turning ClickHouse errors into StoreErrors
+        (by code); yields the per-call settings, which name the operation."""
         # The query id names the operation in the query log; unlike other per-call
         # settings it costs nothing measurable on chDB (benchmarks/calls.py).
         settings: dict[str, Any] = {"query_id": f"{operation}-{uuid.uuid4().hex[:16]}"}
         started = time.perf_counter()
         ok = False
         try:
-            if bootstrap:
-                client = self._connect(database=None)
-                try:
-                    result = call(client, settings)
-                finally:
-                    client.close()
-            else:
-                result = call(self.client, settings)
+            yield settings
             ok = True
-            return result
         except ClickHouseError as exc:
             log.error("store operation %s failed: %s", operation, exc)
             code = getattr(exc, "code", None)
@@ -144,16 +136,28 @@ class Store:
             for observe in self.observers:
                 observe(operation, elapsed, ok)
 
+    def _run(
+        self, operation: str, call: Callable[[Client, dict[str, Any]], Any], bootstrap: bool = False
+    ) -> Any:
+        """Run ``call`` on this thread's client (``bootstrap``: on a client of no database,
+        made for the call, since a client of a database not yet created cannot connect)."""
+        with self._watched(operation) as settings:
+            if not bootstrap:
+                return call(self.client, settings)
+            client = self._connect(database=None)
+            try:
+                return call(client, settings)
+            finally:
+                client.close()
+
     def query(self, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:
         """Run ``queries/<name>.sql`` with bound ``params``; the rows come back as Arrow.
         Its conditions on parameters bound to nothing are left out (clickhouse/sql.py)."""
-        params = params or {}
-        sql = query_text(name, absent(params))
+        bound = dict(params or {})
+        sql = query_text(name, absent(bound))
 
         def call(client: Client, base: dict[str, Any]) -> pa.Table:
-            return client.query_arrow(
-                sql, parameters=dict(params or {}), settings=base, use_strings=True
-            )
+            return client.query_arrow(sql, parameters=bound, settings=base, use_strings=True)
 
         result: pa.Table = self._run(name, call)
         return result
@@ -169,36 +173,26 @@ class Store:
         clickhouse-connect materialises ArrowStream whole, while Native streams on both
         engines. Errors at any block are StoreErrors, as for ``query``.
         """
-        params = dict(params or {})
-        sql = query_text(name, absent(params))
-        started = time.perf_counter()
-        ok = False
+        bound = dict(params or {})
+        sql = query_text(name, absent(bound))
         client = self._connect(self.database)
         # A stream is paced by its reader, and its rows are not held anywhere: the ceilings
         # on result rows and on wall time protect memory and the engine's threads from
         # answers built whole, which a stream never is.
         client.set_client_setting("max_result_rows", 0)
         client.set_client_setting("max_execution_time", 0)
-        settings = {"query_id": f"{name}-{uuid.uuid4().hex[:16]}"}
         try:
-            with client.query_column_block_stream(
-                sql, parameters=params, settings=settings
-            ) as blocks:
+            with (
+                self._watched(name) as settings,
+                client.query_column_block_stream(
+                    sql, parameters=bound, settings=settings
+                ) as blocks,
+            ):
                 names = blocks.source.column_names
                 for block in blocks:
                     yield pa.table(dict(zip(names, block, strict=True)))
-            ok = True
-        except ClickHouseError as exc:
-            log.error("store operation %s failed: %s", name, exc)
-            code = getattr(exc, "code", None)
-            failure = _BY_CODE.get(code, StoreError) if isinstance(code, int) else StoreError
-            raise failure(name) from exc
         finally:
             client.close()
-            elapsed = time.perf_counter() - started
-            log.debug("store %s %.2f ms ok=%s", name, elapsed * 1000, ok)
-            for observe in self.observers:
-                observe(name, elapsed, ok)
 
     def command(self, name: str, params: Mapping[str, Any] | None = None) -> None:
         """Run ``queries/<name>.sql``, a statement that returns no rows."""

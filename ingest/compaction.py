@@ -1,10 +1,10 @@
 """Compaction after bulk writes: the tables a list page reads merged into one part each
 once the writes have stopped.
 
-ClickHouse's own merges stop at parts of similar size: after readbench's load of 461k
+ClickHouse's own merges stop at parts of similar size: after a bulk load of 450k
 versions the incidents table stayed at 5 parts, each spanning the whole key range, and a
 first page under FINAL reads and merges a stretch of every one of them. Merged into one
-part the same page took 10.4 ms against 15.7 (benchmarks.page_levers). So after
+part the same page took 10.4 ms against 15.7 (benchmarks.page_levers prints both). So after
 a burst of writes, once they have been quiet for a while, the tables are merged with
 ``OPTIMIZE ... FINAL``.
 

@@ -11,7 +11,7 @@ import polars as pl
 
 from clickhouse import Store
 from service.analytics import shaping
-from service.analytics.statistics import Buckets, WindowQuery, window
+from service.analytics.statistics import Buckets, WindowQuery, query_frame, window
 from service.lists.filters import Types
 from vocabulary.analytics import ResponseTimeGroup
 
@@ -63,7 +63,5 @@ def response_times(store: Store, org_id: str, query: ResponseTimesQuery) -> list
         "types": [t.value for t in query.type],
         "group": query.groupBy.value if query.groupBy else "",
     }
-    rows = store.query("stats_response_times", params)
-    cells = pl.from_arrow(rows)
-    assert isinstance(cells, pl.DataFrame)
+    cells = query_frame(store, "stats_response_times", params)
     return bucket_documents(cells, shaping.bucket_bounds(start, end, query.buckets))

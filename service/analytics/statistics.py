@@ -62,7 +62,8 @@ def window(start: int | None, end: int | None, start_name: str) -> tuple[int, in
     return start, end
 
 
-def _frame(store: Store, name: str, params: dict[str, Any]) -> pl.DataFrame:
+def query_frame(store: Store, name: str, params: dict[str, Any]) -> pl.DataFrame:
+    """The rows of ``queries/<name>.sql`` as a polars frame."""
     frame = pl.from_arrow(store.query(name, params))
     assert isinstance(frame, pl.DataFrame)
     return frame
@@ -80,9 +81,11 @@ def types(store: Store, org_id: str, query: TypesQuery) -> list[shaping.Bucket]:
         "resolution": query.resolution,
     }
     if query.status is IncidentStatus.RESOLVED:
-        counts = _frame(store, "stats_types_resolved", params)
+        counts = query_frame(store, "stats_types_resolved", params)
     else:
-        counts = shaping.running_totals(_frame(store, "stats_types_open", params), query.buckets)
+        counts = shaping.running_totals(
+            query_frame(store, "stats_types_open", params), query.buckets
+        )
     keys = [t.value for t in IncidentType if not query.type or t in query.type]
     return shaping.bucket_documents(counts, keys, shaping.bucket_bounds(start, end, query.buckets))
 
@@ -91,7 +94,7 @@ def severities(store: Store, org_id: str, query: SeveritiesQuery) -> list[shapin
     """Per bucket and severity occurring in the window: incidents starting in the bucket."""
     start, end = window(query.timestampFrom, query.timestampTo, "timestampFrom")
     params = {"org": org_id, "from": start, "to": end, "buckets": query.buckets}
-    counts = _frame(store, "stats_severities", params)
+    counts = query_frame(store, "stats_severities", params)
     bounds = shaping.bucket_bounds(start, end, query.buckets)
     return shaping.bucket_documents(counts, shaping.occurring_keys(counts), bounds)
 
@@ -99,7 +102,7 @@ def severities(store: Store, org_id: str, query: SeveritiesQuery) -> list[shapin
 def current_priorities(store: Store, org_id: str, query: CurrentQuery) -> dict[str, int]:
     """Incidents now in ``status``, per priority."""
     params = {"org": org_id, "status": query.status.value, "types": [t.value for t in query.type]}
-    counts = _frame(store, "stats_current", params)
+    counts = query_frame(store, "stats_current", params)
     return shaping.count_map(counts, "priority")
 
 
@@ -114,7 +117,7 @@ def type_count(
     """Incidents of a type starting in the window, by current status; both keys present."""
     start, end = window(query.timestampFrom, query.timestampTo, "timestampFrom")
     params = {"org": org_id, "type": incident_type.value, "from": start, "to": end}
-    counts = _frame(store, "stats_type_count", params)
+    counts = query_frame(store, "stats_type_count", params)
     return shaping.count_map(counts, "status", [s.value for s in IncidentStatus])
 
 

@@ -8,8 +8,6 @@ how the history reader lists every action other than created, updated and patche
 from datetime import datetime
 from typing import Any
 
-from clickhouse import Store
-from clickhouse.tables import insert_rows
 from vocabulary.documents import compact
 from vocabulary.enums import HistoryAction
 
@@ -17,35 +15,6 @@ from vocabulary.enums import HistoryAction
 def change(before: Any, after: Any) -> dict[str, Any]:
     """One field's change as history shows it."""
     return {"from": before, "to": after}
-
-
-def record(
-    store: Store,
-    org_id: str,
-    incident_id: int,
-    *,
-    version: int,
-    at: datetime,
-    action: HistoryAction,
-    user_id: str | None,
-    changes: dict[str, Any],
-) -> None:
-    """Append one event to the incident's history."""
-    insert_rows(
-        store,
-        "incident_events",
-        [
-            row(
-                org_id,
-                incident_id,
-                version=version,
-                at=at,
-                action=action,
-                user_id=user_id,
-                changes=changes,
-            )
-        ],
-    )
 
 
 def row(

@@ -91,8 +91,7 @@ def _store_version(
     stored = {**row, "org_id": org_id, "version": version, "is_deleted": int(deleted)}
     insert_rows(store, "incident_notes", [stored])
     after = None if deleted else {"id": row["note_id"], "body": row["body"]}
-    events.record(
-        store,
+    event = events.row(
         org_id,
         row["incident_id"],
         version=version,
@@ -101,6 +100,7 @@ def _store_version(
         user_id=None,
         changes={"note": events.change(before, after)},
     )
+    insert_rows(store, "incident_events", [event])
 
 
 def notes_of(store: Store, org_id: str, incident_id: int) -> list[Document]:
