@@ -1,1 +1,3 @@
-id, document, updated_at
+id,
+concat('{"id":', toString(id), ',', substring(document, 2, length(document) - 2), ',') AS head,
+concat(',"updatedAt":"', iso_time(updated_at), '"}') AS tail
