@@ -176,6 +176,22 @@ def test_ties_and_quantile_indices(client: TestClient) -> None:
     assert group["key"] is None
 
 
+def test_the_engines_exact_quantiles_index_as_the_contract_does(shared_store: Store) -> None:
+    """quantileExact takes v[floor(level * n)] with level * n in floats; the contract's
+    v[min(n - 1, floor(Q * n / 100))] is whole integer arithmetic. For the three levels
+    the query asks they pick the same element at every n up to 3,000 (values 0..n-1, so
+    the answer is the index)."""
+    found = shared_store.client.query(
+        "SELECT n, quantilesExact(0.5, 0.9, 0.95)(x) FROM"
+        " (SELECT n, arrayJoin(range(n)) AS x FROM"
+        " (SELECT arrayJoin(range(1, {top:UInt32})) AS n)) GROUP BY n ORDER BY n",
+        parameters={"top": 3001},
+    ).result_rows
+    assert len(found) == 3000
+    for n, picked in found:
+        assert list(picked) == [min(n - 1, q * n // 100) for q in (50, 90, 95)], n
+
+
 def test_an_empty_window_has_every_bucket_with_no_group(shared_client: TestClient) -> None:
     response = shared_client.get(
         PATH, params={"timestampFrom": 100, "timestampTo": 110, "buckets": 3}, headers=tenant()

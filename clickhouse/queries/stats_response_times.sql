@@ -1,9 +1,14 @@
 -- Per bucket of start time and group: incidents started, acknowledged, now resolved, and
 -- the mean and exact p50/p90/p95 of time to acknowledge (first acknowledgement) and to
--- resolve, in milliseconds, negatives as 0. Quantiles index the sorted values with whole
--- integer arithmetic, v[min(n-1, floor(Q*n/100))], so no float rounding moves an index
--- (quantileExact computes level*n in floats). The group is picked by a bound value; an
--- incident counts once per distinct service name it has.
+-- resolve, in milliseconds, negatives as 0. A quantile is v[min(n-1, floor(Q*n/100))] of
+-- the sorted values; quantileExact takes v[floor(level*n)] with level*n in floats, which
+-- is the same index for the levels 0.5, 0.9 and 0.95 at every n (test_response_times
+-- holds the two to each other for n up to 3,000). quantilesExact against sorting each
+-- group's values into an array and indexing it: 128 against 184 ms (30 days of the 1M
+-- dataset's biggest tenant by service, the same run). The group's key is the one line
+-- of the seven whose by_<group> is bound (the rest are left out): as a multiIf of all
+-- of them on a bound group name it cost 35 ms more of the 170. An incident counts once
+-- per distinct service name it has.
 WITH
     {{bucket_of}}
 SELECT * EXCEPT (ttas, ttrs)
@@ -12,30 +17,30 @@ SELECT
     bucket,
     key,
     count() AS count,
-    arraySort(groupArrayIf(tta, tta IS NOT NULL)) AS ttas,
-    arraySort(groupArrayIf(ttr, ttr IS NOT NULL)) AS ttrs,
-    length(ttas) AS acknowledged,
-    length(ttrs) AS resolved,
-    if(acknowledged = 0, NULL, arraySum(ttas) / acknowledged / 1000) AS tta_mean,
-    if(acknowledged = 0, NULL, ttas[least(acknowledged, intDiv(50 * acknowledged, 100) + 1)] / 1000) AS tta_p50,
-    if(acknowledged = 0, NULL, ttas[least(acknowledged, intDiv(90 * acknowledged, 100) + 1)] / 1000) AS tta_p90,
-    if(acknowledged = 0, NULL, ttas[least(acknowledged, intDiv(95 * acknowledged, 100) + 1)] / 1000) AS tta_p95,
-    if(resolved = 0, NULL, arraySum(ttrs) / resolved / 1000) AS ttr_mean,
-    if(resolved = 0, NULL, ttrs[least(resolved, intDiv(50 * resolved, 100) + 1)] / 1000) AS ttr_p50,
-    if(resolved = 0, NULL, ttrs[least(resolved, intDiv(90 * resolved, 100) + 1)] / 1000) AS ttr_p90,
-    if(resolved = 0, NULL, ttrs[least(resolved, intDiv(95 * resolved, 100) + 1)] / 1000) AS ttr_p95
+    countIf(tta IS NOT NULL) AS acknowledged,
+    countIf(ttr IS NOT NULL) AS resolved,
+    quantilesExactIf(0.5, 0.9, 0.95)(tta, tta IS NOT NULL) AS ttas,
+    quantilesExactIf(0.5, 0.9, 0.95)(ttr, ttr IS NOT NULL) AS ttrs,
+    if(acknowledged = 0, NULL, sumIf(tta, tta IS NOT NULL) / acknowledged / 1000) AS tta_mean,
+    if(acknowledged = 0, NULL, ttas[1] / 1000) AS tta_p50,
+    if(acknowledged = 0, NULL, ttas[2] / 1000) AS tta_p90,
+    if(acknowledged = 0, NULL, ttas[3] / 1000) AS tta_p95,
+    if(resolved = 0, NULL, sumIf(ttr, ttr IS NOT NULL) / resolved / 1000) AS ttr_mean,
+    if(resolved = 0, NULL, ttrs[1] / 1000) AS ttr_p50,
+    if(resolved = 0, NULL, ttrs[2] / 1000) AS ttr_p90,
+    if(resolved = 0, NULL, ttrs[3] / 1000) AS ttr_p95
 FROM (
     SELECT
         bucket_of(i.start_time) AS bucket,
-        arrayJoin(multiIf(
-            {group:String} = 'service', arrayMap(s -> toNullable(s), arrayDistinct(i.service_names)),
-            {group:String} = 'type', [toNullable(toString(i.type))],
-            {group:String} = 'category', [toNullable(toString(i.category))],
-            {group:String} = 'severity', [toNullable(toString(i.severity))],
-            {group:String} = 'priority', [toNullable(toString(i.priority))],
-            {group:String} = 'source', [toNullable(i.source)],
-            [CAST(NULL, 'Nullable(String)')]
-        )) AS key,
+        arrayJoin(
+            arrayMap(s -> toNullable(s), arrayDistinct(i.service_names))  -- if by_service
+            [toNullable(toString(i.type))]  -- if by_type
+            [toNullable(toString(i.category))]  -- if by_category
+            [toNullable(toString(i.severity))]  -- if by_severity
+            [toNullable(toString(i.priority))]  -- if by_priority
+            [toNullable(i.source)]  -- if by_source
+            [CAST(NULL, 'Nullable(String)')]  -- if by_nothing
+        ) AS key,
         if(a.first_ack IS NULL, NULL,
             greatest(toInt64(0), toUnixTimestamp64Milli(assumeNotNull(a.first_ack)) - toUnixTimestamp64Milli(i.start_time))) AS tta,
         if(i.status != 'RESOLVED' OR i.resolved_at IS NULL, NULL,

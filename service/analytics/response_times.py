@@ -53,6 +53,14 @@ def bucket_documents(cells: pl.DataFrame, bounds: list[tuple[int, int]]) -> list
     ]
 
 
+def group_lines(group: ResponseTimeGroup | None) -> dict[str, bool | None]:
+    """The parameters that keep the key line of ``group`` (None: one group of all) in
+    ``stats_response_times.sql`` and leave the others out."""
+    chosen = f"by_{group.value}" if group else "by_nothing"
+    names = [f"by_{g.value}" for g in ResponseTimeGroup] + ["by_nothing"]
+    return {name: True if name == chosen else None for name in names}
+
+
 def response_times(store: Store, org_id: str, query: ResponseTimesQuery) -> list[dict[str, Any]]:
     start, end = window(query.timestampFrom, query.timestampTo, "timestampFrom")
     params = {
@@ -61,7 +69,7 @@ def response_times(store: Store, org_id: str, query: ResponseTimesQuery) -> list
         "to": end,
         "buckets": query.buckets,
         "types": [t.value for t in query.type],
-        "group": query.groupBy.value if query.groupBy else "",
+        **group_lines(query.groupBy),
     }
     cells = query_frame(store, "stats_response_times", params)
     return bucket_documents(cells, shaping.bucket_bounds(start, end, query.buckets))
