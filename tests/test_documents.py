@@ -105,8 +105,9 @@ _USER_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), ma
 def test_the_engine_renders_an_acknowledgement_as_its_json(
     shared_store: Store, user_id: str, email: str | None
 ) -> None:
-    """``incident_acks_of.sql``'s members are the acknowledgement's JSON, whatever the
-    user's id and email hold (quotes, backslashes, controls, non-ASCII)."""
+    """The export's acknowledgement members (``export_acks.sql``, rendered by the engine)
+    are the page's (rendered in Python), whatever the user's id and email hold (quotes,
+    backslashes, controls, non-ASCII)."""
     org = f"ack-{uuid4().hex}"
     at = datetime(2024, 5, 6, 7, 8, 9, 10000, UTC)
     insert_rows(
@@ -123,9 +124,14 @@ def test_the_engine_renders_an_acknowledgement_as_its_json(
             }
         ],
     )
-    members = acknowledgements(shared_store, org, [5]).column("ack_members")[0].as_py()
-    assert orjson.loads("{" + members + "}") == {
-        "ackTime": format_time(at),
-        "ackUserId": user_id,
-        "ackUserEmail": email,
-    }
+    members = shared_store.query("export_acks", {"org": org}).column("ack_members")[0].as_py()
+    page = acknowledgements(shared_store, org, [5])[5]
+    assert (
+        orjson.loads("{" + members + "}")
+        == page
+        == {
+            "ackTime": format_time(at),
+            "ackUserId": user_id,
+            "ackUserEmail": email,
+        }
+    )

@@ -11,10 +11,9 @@ from enum import Enum
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import orjson
-import pyarrow as pa
 
 from clickhouse.sql import query_text
-from service.incidents.documents import NO_ACK, document_array
+from service.incidents.documents import document_text
 from vocabulary.fields import FIELDS, Kind, row_fields
 from vocabulary.incident import IncidentIn
 
@@ -76,30 +75,8 @@ def test_the_incident_columns_fragment_selects_the_fields_a_patch_reads() -> Non
     assert selected == ["id", *row.read, "resolved_at", "updated_at"]
 
 
-def test_the_document_fragment_gives_what_a_document_is_made_of() -> None:
-    """``_incident_document.sql`` names the columns ``document_array`` joins, and the
-    joined text is the Incident's JSON with the acknowledgement in its place."""
-    text = query_text("_incident_document")
-    assert [line.rsplit(" AS ", 1)[-1].rstrip(",") for line in text.splitlines()] == [
-        "id",
-        "head",
-        "tail",
-    ]
-    rows = pa.table(
-        {
-            "id": pa.array([7, 9], pa.uint64()),
-            "head": ['{"id":7,"type":"ALERT",', '{"id":9,"type":"INCIDENT",'],
-            "tail": [',"updatedAt":"2024-01-01T00:00:00Z"}'] * 2,
-        }
-    )
-    acks = pa.table(
-        {"id": pa.array([9], pa.uint64()), "ack_members": [NO_ACK.replace("null", '"x"', 2)]}
-    )
-    first, second = (orjson.loads(str(t)) for t in document_array(rows, acks).to_pylist())
-    assert first == {
-        "id": 7,
-        "type": "ALERT",
-        **orjson.loads("{" + NO_ACK + "}"),
-        "updatedAt": "2024-01-01T00:00:00Z",
-    }
-    assert (second["ackTime"], second["ackUserId"], second["ackUserEmail"]) == ("x", "x", None)
+def test_the_document_fragment_selects_what_a_document_is_made_of() -> None:
+    selected = _selected("_incident_document")
+    row = _Reads({"id": 1, "document": '{"type":"ALERT"}', "updated_at": None})
+    assert orjson.loads(document_text(row, None))["type"] == "ALERT"
+    assert sorted(set(row.read)) == sorted(selected)

@@ -1,6 +1,5 @@
 -- One incident by id. Its position comes from incident_keys, so the read of incidents is
 -- a primary-key point read. If two triples share an id, the most recently written wins.
-WITH {{iso_time}}
 SELECT {{incident_document}}
 FROM incidents FINAL
 WHERE org_id = {org:String}

@@ -2,7 +2,6 @@
 -- The key is time-ordered, so this reads it backwards and stops at the limit; one thread
 -- and 1024-row blocks keep each part from reading a whole default block first. Filters
 -- stay in WHERE: an explicit PREWHERE together with FINAL returned stale versions.
-WITH {{iso_time}}
 SELECT {{incident_document}}
 FROM incidents FINAL
 WHERE {{incident_filter}}

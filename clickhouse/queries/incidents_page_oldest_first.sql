@@ -1,6 +1,5 @@
 -- A page of the filtered list within an inclusive (start_time, id) range, oldest first:
 -- the PREVIOUS direction, which the caller turns back into list order.
-WITH {{iso_time}}
 SELECT {{incident_document}}
 FROM incidents FINAL
 WHERE {{incident_filter}}

@@ -16,7 +16,7 @@ from clickhouse import Store
 from clickhouse.tables import insert_rows
 from ingest.writer import Writer
 from service.incidents import events, reads
-from service.incidents.documents import acknowledgement
+from service.incidents.documents import acknowledgements
 from service.locks import StripedLocks
 from vocabulary.documents import Document
 from vocabulary.enums import HistoryAction
@@ -86,7 +86,7 @@ def acknowledge(
         if document["ackTime"] is not None:
             return document
         _write(store, writer, org_id, [incident_id], user_id, user_email)
-        document.update(acknowledgement(store, org_id, incident_id))
+        document.update(acknowledgements(store, org_id, [incident_id])[incident_id])
         return document
 
 
