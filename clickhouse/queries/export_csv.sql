@@ -4,16 +4,7 @@
 -- thread, read in key order (export_documents.sql says why).
 WITH {{iso_time}}
 SELECT
-    id,
-    type,
-    incident_id AS incidentId,
-    title,
-    category,
-    description,
-    recommendation,
-    source,
-    status,
-    resolution,
+    {{export_text_columns}},
     arrayStringConcat(
         arrayMap((n, ns) -> concat(n, '/', ns), service_names, service_namespaces), ';'
     ) AS services,
