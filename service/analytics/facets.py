@@ -38,7 +38,10 @@ def facets(store: Store, org_id: str, filters: IncidentFilters) -> list[dict[str
 
 
 def page_with_facets(store: Store, org_id: str, query: FacetsQuery) -> Document:
-    """The page the list would answer, with ``facets`` beside ``data`` and ``paging``."""
+    """The page the list would answer, with ``facets`` beside ``data`` and ``paging``:
+    the facets are read on a thread beside the page, so the answer waits for the longer
+    of the two, not for both."""
+    counted = paging.BESIDE.submit(facets, store, org_id, query)
     document = paging.page(store, org_id, query.list_query())
-    document["facets"] = facets(store, org_id, query)
+    document["facets"] = counted.result()
     return document

@@ -22,8 +22,10 @@ from vocabulary.problems import BadRequest
 from vocabulary.timestamps import EARLIEST, LATEST
 
 _MAX_ID = (1 << 64) - 1
-# Pages asked at once each ask one flag beside their page; the pool bounds those threads.
-_BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="page-flag")
+# Reads asked beside a page (a cursor page's far flag, a facets page's facets), each on a
+# thread of its own (its own chDB client); the pool bounds those threads. Its tasks wait
+# on nothing of the pool's, so they cannot starve one another.
+BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="beside-page")
 _DONE: Future[bool] = Future()
 _DONE.set_result(False)
 
@@ -71,7 +73,7 @@ def page(store: Store, org_id: str, query: ListQuery) -> Document:
         return store.query(name, {**filters, **position_range(lo, hi), "limit": limit})
 
     def any_in(lo: Position, hi: Position) -> Future[bool]:
-        return _BESIDE.submit(lambda: bool(read("incidents_any", lo, hi, 1).num_rows))
+        return BESIDE.submit(lambda: bool(read("incidents_any", lo, hi, 1).num_rows))
 
     # The far side's flag is asked beside the page, on a thread of its own (its own chDB
     # client), so a cursor page waits for one query fewer.
