@@ -127,12 +127,13 @@ def _standing(rows: pa.Table, acks: pa.Table) -> pa.Table:
 
 def _joined(texts: "pa.ChunkedArray[Any]") -> bytes:
     """``texts`` back to back: one copy out of the array Arrow built, instead of a bytes
-    object per text."""
-    whole = texts.combine_chunks()
+    object per text. As large strings: a block of big documents (metadata may be
+    megabytes) can pass the 2 GiB that 32-bit offsets hold."""
+    whole = texts.cast(pa.large_string()).combine_chunks()
     _, offsets, data = whole.buffers()
     assert offsets is not None, "a string array has offsets"
     assert data is not None, "a string array has data"
-    bounds = np.frombuffer(memoryview(offsets), np.int32)[[whole.offset, whole.offset + len(whole)]]
+    bounds = np.frombuffer(memoryview(offsets), np.int64)[[whole.offset, whole.offset + len(whole)]]
     return data[int(bounds[0]) : int(bounds[1])].to_pybytes()
 
 
@@ -153,8 +154,11 @@ def _ndjson(export: _Export) -> Iterator[bytes]:
     yield b""
     for block, ack in export.blocks("export_documents"):
         members = pc.fill_null(ack.column("ack_members"), pa.scalar(_NO_ACK_MEMBERS))
-        parts = (block.column("head"), members, block.column("tail"), pa.scalar("\n"))
-        lines = pc.binary_join_element_wise(*parts, "")  # type: ignore[call-overload]
+        texts = (block.column("head"), members, block.column("tail"))
+        # Large strings, as in _joined: a block of big documents can pass 2 GiB.
+        parts = [t.cast(pa.large_string()) for t in texts]
+        end, between = pa.scalar("\n", pa.large_string()), pa.scalar("", pa.large_string())
+        lines = pc.binary_join_element_wise(*parts, end, between)  # type: ignore[type-var]
         yield _joined(cast("pa.ChunkedArray[Any]", lines))
 
 
