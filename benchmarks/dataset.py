@@ -39,6 +39,8 @@ END = datetime(2026, 11, 1, tzinfo=UTC)
 DAYS = 60
 TENANTS = 20
 BIG_TENANT = "org-00"
+# The tenant with the fewest incidents at seed 7 (31,153 of 1M).
+SMALL_TENANT = "org-11"
 TYPES = ("INCIDENT", "ANOMALY", "ALERT")
 TYPE_WEIGHTS = (2, 5, 3)
 CATEGORIES = ("PERFORMANCE", "RELIABILITY", "SECURITY", "CONFIGURATION")

@@ -23,7 +23,7 @@ from statistics import median
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from benchmarks.dataset import BIG_TENANT, END
+from benchmarks.dataset import BIG_TENANT, END, SMALL_TENANT
 from benchmarks.reads import interleaved
 from benchmarks.stats import machine
 from clickhouse import Store
@@ -34,7 +34,6 @@ from service.settings import Settings
 DAY = 86400
 TO = int(END.timestamp())
 HEADERS = {"X-Scope-OrgID": BIG_TENANT}
-SMALL_TENANT = "org-11"
 # The same statistics, written by hand: quantilesExact and avg, no bucket maths.
 HAND_WRITTEN = """
 SELECT key, count(), countIf(tta IS NOT NULL), countIf(ttr IS NOT NULL),
