@@ -24,8 +24,8 @@ from benchmarks.dataset import BIG_TENANT, END
 from benchmarks.stats import machine
 from service.app import create_app
 from service.settings import Settings
+from tests.serving import served_app
 from tests.test_dashboard import launch
-from tests.test_errors import serving
 
 DAY = 86400
 
@@ -83,7 +83,7 @@ def main() -> None:
     command = [Path(sys.executable).name, "-m", "benchmarks.dashboard", *sys.argv[1:]]
     print("command:", " ".join(command))
     app = create_app(Settings(data_dir=args.data_dir, log_level="warning"))
-    with serving(app) as port, sync_playwright() as playwright:
+    with served_app(app) as port, sync_playwright() as playwright:
         browser = launch(playwright)
         print(f"Chromium {browser.version}, headless; {args.loads} loads a view, each cold")
         origin = f"http://127.0.0.1:{port}"

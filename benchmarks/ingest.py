@@ -15,7 +15,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,15 +32,9 @@ from clickhouse.migrate import migrate
 from clickhouse.tables import insert_tables
 from ingest.loader import chunks, load_file
 from ingest.writer import Rows, Writer
+from tests.serving import free_port
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def wait_until_answered(port: int, path: str, tries: int = 600) -> None:

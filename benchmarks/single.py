@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.ingest import BIN, free_port, serving, wait_until_answered
+from benchmarks.ingest import BIN, serving, wait_until_answered
 from benchmarks.stats import machine
 from benchmarks.wrk import wrk
+from tests.serving import free_port
 
 SHARED_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
 UPSERTS = "/api/v1/incidents"

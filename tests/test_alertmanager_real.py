@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_durability import free_port, serving
+from tests.serving import free_port, serving
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
 

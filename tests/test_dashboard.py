@@ -31,7 +31,7 @@ from service.app import create_app
 from tests import oracle
 from tests.conftest import fresh_database
 from tests.helpers import incident, settings_for, tenant
-from tests.test_errors import serving
+from tests.serving import served_app
 
 try:
     from playwright.sync_api import (
@@ -148,7 +148,7 @@ def service(engine: StoreConfig, **overrides: Any) -> Iterator[Service]:
     """The whole app on a fresh database of ``engine``, served by uvicorn on loopback."""
     with (
         fresh_database(engine) as store,
-        serving(create_app(settings_for(store.config, **overrides))) as port,
+        served_app(create_app(settings_for(store.config, **overrides))) as port,
     ):
         origin = f"http://127.0.0.1:{port}"
         with httpx2.Client(base_url=origin, timeout=60) as api:

@@ -7,70 +7,20 @@ incident answered 200 is there with the answered content.
 
 import http.client
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import HEADERS, incident
+from tests.helpers import incident
+from tests.serving import request, serving
 
 # Two service processes per test, and waits sized for a loaded machine.
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
 
 CLIENTS = 32
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def request(port: int, method: str, path: str, body: object = None) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        payload = None if body is None else json.dumps(body)
-        headers = {**HEADERS, "Content-Type": "application/json"}
-        conn.request(method, path, body=payload, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-@contextmanager
-def serving(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    port = free_port()
-    env = {**os.environ, "INCIDENTS_DATA_DIR": str(data_dir), "INCIDENTS_LOG_LEVEL": "warning"}
-    env.pop("INCIDENTS_CLICKHOUSE_URL", None)
-    command = [str(Path(sys.executable).parent / "incidents"), "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "the service did not become ready"
-            try:
-                if request(port, "GET", "/readyz")[0] == 200:
-                    break
-            except (OSError, http.client.HTTPException):
-                time.sleep(0.2)
-        yield process, port
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(30)
-        if process.stderr:
-            process.stderr.close()
 
 
 def load_until(port: int, stop: threading.Event) -> dict[str, str]:

@@ -5,15 +5,11 @@ an unexpected exception as a 500 that leaves the keep-alive connection up."""
 import http.client
 import json
 import logging
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from http import HTTPStatus
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from httpx2 import Response
@@ -24,6 +20,7 @@ from ingest.group import Closed, FlushFailed, Overloaded
 from service.app import create_app
 from service.http.errors import problem_of
 from tests.helpers import HEADERS, assert_error, create, incident, settings_for, tenant
+from tests.serving import served_app
 from tests.test_store import CAPACITY_ERRORS, another_query_running
 from vocabulary.problems import NotFound, PayloadTooLarge
 from vocabulary.timestamps import parse_time
@@ -240,30 +237,6 @@ def test_an_unexpected_exception_is_a_500_body(client: TestClient) -> None:
     assert "unexpected failure" not in response.text
 
 
-@contextmanager
-def serving(app: FastAPI) -> Iterator[int]:
-    """``app`` served by uvicorn as ``incidents serve`` runs it; yields the port."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(
-        app, loop="uvloop", http="httptools", ws="none", log_config=None, access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]})
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive(), "uvicorn stopped before it started"
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.01)
-        yield listener.getsockname()[1]
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        listener.close()
-
-
 @pytest.mark.integration
 def test_after_a_500_the_keep_alive_connection_still_serves(
     store: Store, caplog: pytest.LogCaptureFixture
@@ -272,7 +245,7 @@ def test_after_a_500_the_keep_alive_connection_still_serves(
     exception is answered inside the app instead, and logged once."""
     app = create_app(settings_for(store.config))
     path = add_test_route(app, fail)
-    with serving(app) as port:
+    with served_app(app) as port:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         connection.request("GET", path, headers=HEADERS)
         failed = connection.getresponse()

@@ -23,7 +23,7 @@ from service.app import create_app
 from service.http.docs import STATIC
 from service.settings import Settings
 from tests.helpers import ORG
-from tests.test_durability import serving
+from tests.serving import serving
 from vocabulary.schemas import EPOCH_SECONDS, ISO_TIME, NUMERIC_SECONDS
 from vocabulary.timestamps import EARLIEST, LATEST, parse_time
 
