@@ -152,7 +152,7 @@ def main() -> None:
         assert isinstance(client.app, FastAPI)
         store: Store = client.app.state.services.store
         response_times(client, store, args.repeats)
-        # A process's first export grows it by 150-230 MB once, whatever its rows (the
+        # A process's first export grows it by 90-230 MB once, whatever its rows (the
         # engine's first stream about 75 MB, kept; Arrow's and the allocators' pools the
         # rest): shown apart, on a small tenant, before the measured ones.
         print("first export of this process (a one-off):")

@@ -124,7 +124,8 @@ def test_the_engine_renders_an_acknowledgement_as_its_json(
             }
         ],
     )
-    members = shared_store.query("export_acks", {"org": org}).column("ack_members")[0].as_py()
+    exported = shared_store.query("export_acks", {"org": org, "ids": None})
+    members = exported.column("ack_members")[0].as_py()
     page = acknowledgements(shared_store, org, [5])[5]
     assert (
         orjson.loads("{" + members + "}")

@@ -1,5 +1,5 @@
--- The standing acknowledgement (the first, by time then version) of every incident of
--- the tenant: an export's one read of them, before its first row. The engine renders
+-- The standing acknowledgement of every incident of the tenant (ids bound to nothing):
+-- an export's one read of them, before its first row. The engine renders
 -- what the formats show: ack_members, the acknowledgement's part of the Incident's JSON
 -- text (as service/incidents/documents.py renders it for a page), and ack_time_text,
 -- its time as CSV shows it. Rendering costs the engine some 5 ms a query whatever the
@@ -17,8 +17,5 @@ SELECT
         '","ackUserId":', toJSONString(user_id),
         ',"ackUserEmail":', if(user_email IS NULL, 'null', toJSONString(assumeNotNull(user_email)))
     ) AS ack_members
-FROM incident_acks
-WHERE org_id = {org:String}
-ORDER BY ack_time, version
-LIMIT 1 BY id
+{{standing_acks}}
 SETTINGS output_format_json_escape_forward_slashes = 0

@@ -12,9 +12,6 @@ SELECT
     iso_time(start_time) AS startTime,
     iso_time(end_time) AS endTime,
     iso_time(resolved_at) AS resolvedAt,
-    source_site AS sourceSite,
-    severity,
-    priority,
     iso_time(updated_at) AS updatedAt
 FROM incidents FINAL
 WHERE {{incident_filter}}

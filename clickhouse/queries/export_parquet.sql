@@ -16,9 +16,6 @@ SELECT
     toUnixTimestamp64Milli(start_time) AS startTime,
     toUnixTimestamp64Milli(end_time) AS endTime,
     toUnixTimestamp64Milli(resolved_at) AS resolvedAt,
-    source_site AS sourceSite,
-    severity,
-    priority,
     toUnixTimestamp64Milli(updated_at) AS updatedAt
 FROM incidents FINAL
 WHERE {{incident_filter}}

@@ -107,7 +107,8 @@ class _Export:
     def blocks(self, name: str) -> Iterator[tuple[pa.Table, pa.Table]]:
         """Each non-empty block of ``queries/<name>.sql`` with the acknowledgement of
         each of its rows, from ``export_acks.sql`` (nulls where a row has none)."""
-        acks = self.store.query("export_acks", {"org": self.org_id}).sort_by("id")
+        every = {"org": self.org_id, "ids": None}
+        acks = self.store.query("export_acks", every).sort_by("id")
         for block in self.store.stream(name, self.query.params(self.org_id)):
             if block.num_rows:
                 yield block, _standing(block, acks)
