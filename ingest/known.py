@@ -1,4 +1,4 @@
-"""Which incident ids the store may hold, for a writer that is the store's only writer.
+"""What the store holds, as a writer that is the store's only writer knows it unread.
 
 On the embedded engine the service's writer is the only process writing to the store,
 so the ids it has seen (those stored when it started, and those it has written since)
@@ -6,16 +6,28 @@ are every id there is. An id outside that set is certainly new: its prior state 
 nothing, and the commit need not read it. A bulk load of new incidents then reads no
 prior state at all, and neither does a single create. The set holds ids only (8 bytes
 an incident); an id that may be known is still read, so a stale member (a purged
-incident) costs a read, never a wrong answer. With a ClickHouse server other writers
-may exist, and every id is read.
+incident) costs a read, never a wrong answer.
+
+For the same reason the state this writer last stored for an incident (its start and
+resolution time, as ``incident_keys`` holds them) is the store's, for as long as no TTL
+can have removed that row: ``LatestStates`` keeps it for the incidents written lately,
+so that an update of one of them reads nothing either. Detectors update the incidents
+they have just opened; under load the one read of prior state was about 60% of a small
+commit's time (benchmarks/README.md). With a ClickHouse server other writers may exist,
+and every id is read.
 """
 
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
+import pyarrow as pa
 
 from clickhouse import Store
+from ingest.rules import Prior
+from vocabulary.timestamps import from_epoch_millis
 
 # New ids are kept aside and merged into the sorted array when this many have come.
 _MERGE_AT = 1_000_000
@@ -53,3 +65,65 @@ class KnownIds:
                 merged = np.fromiter(self._recent, np.uint64, len(self._recent))
                 self._sorted = np.union1d(self._sorted, merged)
                 self._recent = set()
+
+
+# The incidents whose states are kept, and for how long a state stands for the store's:
+# a TTL removes an incident_keys row a day after its write at the soonest (retention
+# counts whole days from the row's version, clickhouse/retention.py), and the resolved
+# purge deletes from incidents only. About 300 bytes a state.
+_REMEMBERED = 50_000
+_MAX_AGE = 3600.0
+
+# (org_id, source, incident_id), the start and resolution time in epoch milliseconds,
+# and when it was stored (monotonic seconds).
+_State = tuple[str, str, str, int, int | None, float]
+
+
+class LatestStates:
+    """The stored start and resolution time of the incidents this writer wrote lately,
+    by id; an incident not in it (or whose natural key differs) must be read."""
+
+    def __init__(self, capacity: int = _REMEMBERED, max_age: float = _MAX_AGE) -> None:
+        self.capacity = capacity
+        self.max_age = max_age
+        self._states: OrderedDict[int, _State] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def prior(self, org_id: str, id: int, source: str, incident_id: str) -> Prior | None:
+        """The incident's stored state, if this writer stored it lately; None: read it."""
+        with self._lock:
+            state = self._states.get(id)
+        if state is None or state[:3] != (org_id, source, incident_id):
+            return None
+        if time.monotonic() - state[5] > self.max_age:
+            return None
+        resolved = state[4]
+        return Prior(
+            from_epoch_millis(state[3]), None if resolved is None else from_epoch_millis(resolved)
+        )
+
+    def remember(self, keys: pa.Table) -> None:
+        """``keys``, incident_keys rows just stored (later rows of an id win)."""
+        stored_at = time.monotonic()
+        rows = zip(
+            keys["id"].to_pylist(),
+            keys["org_id"].to_pylist(),
+            keys["source"].to_pylist(),
+            keys["incident_id"].to_pylist(),
+            keys["start_time"].cast(pa.int64()).to_pylist(),
+            keys["resolved_at"].cast(pa.int64()).to_pylist(),
+            strict=True,
+        )
+        with self._lock:
+            states = self._states
+            for id, org_id, source, incident_id, start, resolved in rows:
+                states[id] = (org_id, source, incident_id, start, resolved, stored_at)
+                states.move_to_end(id)
+            while len(states) > self.capacity:
+                states.popitem(last=False)
+
+    def forget(self, ids: Sequence[int]) -> None:
+        """Drop what is known of ``ids`` (a commit that may have failed halfway)."""
+        with self._lock:
+            for id in ids:
+                self._states.pop(id, None)

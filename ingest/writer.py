@@ -1,7 +1,8 @@
 """The one function every incident write goes through: ``Writer.commit``.
 
 A commit reads what the rules need in one query per table (the prior start and
-resolution time of every incident from incident_keys; the full current row only for
+resolution time of every incident from incident_keys, unless this writer is the store's
+only one and knows it already, ``ingest.known``; the full current row only for
 PATCHes), applies the writes in arrival order (a later write sees an earlier one of the
 same batch), and inserts one Arrow batch per table: incidents (with tombstones where a
 start moved), incident_keys and incident_events. The group-commit queue in
@@ -23,7 +24,7 @@ import pyarrow as pa
 from clickhouse import Store
 from clickhouse.tables import INCIDENT_KEYS, insert_tables
 from ingest.columns import Checks
-from ingest.known import KnownIds
+from ingest.known import KnownIds, LatestStates
 from ingest.rows import SETTLED, commit_tables, incident_from_row, settled_rows
 from ingest.rules import KEY, IncidentState, InvalidIncident, Prior, settle, settle_columns
 from vocabulary.identity import VersionClock, incident_key, incident_keys
@@ -104,18 +105,31 @@ class Writer:
         # Only the embedded engine has this process as its one writer (ingest/known.py);
         # the ids are read at the first commit, so that making a writer does no I/O.
         self._known: KnownIds | None = None
+        self._latest = LatestStates() if store.config.embedded else None
 
     def close(self) -> None:
         """Stop the insert threads (after the last commit)."""
         self._inserts.shutdown(wait=True)
 
     def _priors(self, upserts: Sequence[Upsert]) -> dict[NaturalKey, Prior]:
-        """The stored start and resolution time of every upserted incident, in one read."""
-        if not upserts:
-            return {}
-        wanted = {u.natural_key for u in upserts}
-        found = self._prior_rows({u.org_id for u in upserts}, [u.id for u in upserts])
+        """The stored start and resolution time of every upserted incident: those this
+        writer stored lately from memory, the others in one read."""
         priors: dict[NaturalKey, Prior] = {}
+        unread: list[Upsert] = []
+        for u in upserts:
+            prior = (
+                None
+                if self._latest is None
+                else self._latest.prior(u.org_id, u.id, *u.natural_key[1:])
+            )
+            if prior is None:
+                unread.append(u)
+            else:
+                priors[u.natural_key] = prior
+        if not unread:
+            return priors
+        wanted = {u.natural_key for u in unread}
+        found = self._prior_rows({u.org_id for u in unread}, [u.id for u in unread])
         for row in found.to_pylist():
             key = (row["org_id"], row["source"], row["incident_id"])
             if key in wanted:
@@ -156,10 +170,19 @@ class Writer:
     def _insert(self, tables: dict[str, pa.Table]) -> None:
         if not tables["incidents"].num_rows:
             return
+        keys = tables["incident_keys"]
+        ids = cast(list[int], keys["id"].to_pylist())
         if (known := self._known_ids()) is not None:
             # Known before the insert: should it fail halfway, the ids are read next time.
-            known.add(cast(list[int], tables["incident_keys"]["id"].to_pylist()))
-        insert_tables(self.store, tables, self._inserts)
+            known.add(ids)
+        try:
+            insert_tables(self.store, tables, self._inserts)
+        except BaseException:
+            if self._latest is not None:  # what was stored of them is read next time
+                self._latest.forget(ids)
+            raise
+        if self._latest is not None:
+            self._latest.remember(keys)
 
     def _currents(self, patches: Sequence[Patch]) -> dict[IncidentRef, tuple[IncidentIn, Prior]]:
         """The stored state of every patched incident, in one read."""

@@ -1,15 +1,30 @@
-"""The writer's set of known ids: it may skip the prior read only for ids that are new."""
+"""What the writer knows of the store unread: the known ids (it may skip the prior read
+only for ids that are new) and the latest states it stored (an update of one of them
+reads nothing, and settles exactly as a read of the store would have it)."""
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import ingest.known
+import ingest.writer
 from clickhouse import Store
-from ingest.known import KnownIds
-from ingest.rules import IncidentState
+from clickhouse.tables import INCIDENT_KEYS
+from ingest.group import FlushFailed, GroupCommit
+from ingest.known import KnownIds, LatestStates
+from ingest.rules import IncidentState, InvalidIncident, Prior
 from ingest.writer import Upsert, Writer
 from service.incidents.reads import get
 from tests.helpers import ORG, incident
+from tests.oracle import version
 from vocabulary.incident import IncidentIn
 
 
@@ -40,3 +55,161 @@ def test_a_new_writer_knows_what_an_earlier_one_stored(store: Store) -> None:
     assert isinstance(updated, IncidentState)
     assert updated.start_time == created.start_time
     assert get(store, ORG, updated.id)["startTime"] == "2023-11-14T22:13:20Z"
+
+
+T0 = datetime(2026, 11, 30, 12, 0, 0, 123000, tzinfo=UTC)
+
+
+def key_rows(*rows: tuple[int, str, datetime, datetime | None]) -> pa.Table:
+    """incident_keys rows of ORG, source "s": (id, incidentId, start, resolved)."""
+    return pa.Table.from_pylist(
+        [
+            {
+                "org_id": ORG,
+                "id": i,
+                "source": "s",
+                "incident_id": name,
+                "start_time": start,
+                "resolved_at": resolved,
+                "version": n,
+            }
+            for n, (i, name, start, resolved) in enumerate(rows, 1)
+        ],
+        schema=INCIDENT_KEYS,
+    )
+
+
+def test_a_remembered_state_is_the_stored_one_for_its_natural_key_only() -> None:
+    latest = LatestStates()
+    latest.remember(key_rows((1, "a", T0, None), (2, "b", T0, T0 + timedelta(hours=1))))
+    latest.remember(key_rows((1, "a", T0 + timedelta(days=1), T0)))  # the later row wins
+    assert latest.prior(ORG, 1, "s", "a") == Prior(T0 + timedelta(days=1), T0)
+    assert latest.prior(ORG, 2, "s", "b") == Prior(T0, T0 + timedelta(hours=1))
+    # The same id under another natural key (a hash collision) or tenant: not known here.
+    assert latest.prior(ORG, 1, "s", "other") is None
+    assert latest.prior("org-else", 1, "s", "a") is None
+    assert latest.prior(ORG, 3, "s", "a") is None
+    latest.forget([1])
+    assert latest.prior(ORG, 1, "s", "a") is None
+    assert latest.prior(ORG, 2, "s", "b") is not None
+
+
+def test_states_are_kept_for_the_latest_incidents_and_not_past_their_age(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    latest = LatestStates(capacity=2, max_age=60.0)
+    clock = [1000.0]
+    monkeypatch.setattr(ingest.known.time, "monotonic", lambda: clock[0])
+    latest.remember(key_rows((1, "a", T0, None), (2, "b", T0, None)))
+    latest.remember(key_rows((1, "a", T0, None)))  # written again: now the latest
+    latest.remember(key_rows((3, "c", T0, None)))  # the oldest written (2) makes room
+    assert [
+        latest.prior(ORG, i, "s", n) is not None for i, n in ((1, "a"), (2, "b"), (3, "c"))
+    ] == [
+        True,
+        False,
+        True,
+    ]
+    clock[0] += 61.0
+    assert latest.prior(ORG, 1, "s", "a") is None
+
+
+@contextmanager
+def counting(store: Store) -> Iterator[list[str]]:
+    """Every operation ``store`` runs inside the block, by name."""
+    seen: list[str] = []
+
+    def observe(operation: str, _seconds: float, _ok: bool) -> None:
+        seen.append(operation)
+
+    store.observers.append(observe)
+    try:
+        yield seen
+    finally:
+        store.observers.remove(observe)
+
+
+@pytest.mark.integration
+def test_an_update_of_an_incident_just_written_reads_nothing(store: Store) -> None:
+    writer = Writer(store)
+    (created,) = writer.commit(
+        [Upsert(ORG, IncidentIn.model_validate(incident(startTime=1_700_000_000.0004)))]
+    )
+    with counting(store) as seen:
+        (updated,) = writer.commit([Upsert(ORG, IncidentIn.model_validate(incident(title="b")))])
+    writer.close()
+    assert seen
+    assert "incident_keys_lookup" not in seen
+    assert isinstance(created, IncidentState)
+    assert isinstance(updated, IncidentState)
+    # The start kept is the stored one, cut to milliseconds as incident_keys holds it.
+    assert updated.start_time == created.start_time.replace(microsecond=0)
+    assert updated.moved_from is None
+
+
+@pytest.mark.integration
+def test_after_a_failed_commit_the_next_write_reads_the_store(store: Store) -> None:
+    group = GroupCommit(Writer(store)).start()
+    group.submit([Upsert(ORG, IncidentIn.model_validate(incident(startTime=1_700_000_000)))])
+    store.statement("hide_events", "RENAME TABLE incident_events TO incident_events_aside")
+    moved = Upsert(ORG, IncidentIn.model_validate(incident(startTime=1_700_086_400)))
+    with pytest.raises(FlushFailed):  # incidents and incident_keys may have stored it
+        group.submit([moved])
+    store.statement("show_events", "RENAME TABLE incident_events_aside TO incident_events")
+    with counting(store) as seen:
+        (kept,) = group.submit([Upsert(ORG, IncidentIn.model_validate(incident(title="c")))])
+    group.close()
+    assert "incident_keys_lookup" in seen
+    # The failed commit's incident_keys row was stored (only the history's insert
+    # failed), so the store's start is the moved one, and the write keeps it.
+    assert isinstance(kept, IncidentState)
+    assert kept.start_time == datetime.fromtimestamp(1_700_086_400, UTC)
+    assert get(store, ORG, kept.id)["startTime"] == "2023-11-15T22:13:20Z"
+
+
+# Starts with microseconds, which the store cuts to milliseconds: memory must do the same.
+MICRO_TIMES = st.integers(1_600_000_000_000_000, 1_800_000_000_000_000).map(
+    lambda micros: datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
+)
+
+
+def settled(outcome: Any) -> tuple[Any, ...]:
+    if isinstance(outcome, InvalidIncident):
+        return ("refused", outcome.errors)
+    assert isinstance(outcome, IncidentState), outcome
+    return (outcome.start_time, outcome.resolved_at, outcome.action, outcome.moved_from)
+
+
+@pytest.mark.integration
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rounds=st.lists(
+        st.lists(version(MICRO_TIMES, first=False), min_size=1, max_size=4), min_size=2, max_size=4
+    )
+)
+def test_remembered_states_settle_writes_as_the_stored_ones_do(
+    shared_store: Store, rounds: list[list[dict[str, Any]]]
+) -> None:
+    """One writer for a tenant remembers what it stored; the other tenant's writes go
+    through a new writer each round, which reads every prior state. Same bodies at the
+    same moment: the two must decide the same starts, resolutions, actions and moves,
+    and the remembering one never reads prior state."""
+    remembering = Writer(shared_store)
+    orgs = [f"org-{uuid.uuid4().hex[:10]}" for _ in range(2)]
+    for number, drawn in enumerate(rounds):
+        bodies = [{**b, "incidentId": f"i{n % 2}", "source": "s"} for n, b in enumerate(drawn)]
+        moment = T0 + timedelta(hours=number)
+        reading = Writer(shared_store)
+        decided = []
+        with pytest.MonkeyPatch.context() as patched, counting(shared_store) as seen:
+            patched.setattr(ingest.writer, "now", lambda at=moment: at)
+            for writer, org in ((remembering, orgs[0]), (reading, orgs[1])):
+                writes = [Upsert(org, IncidentIn.model_validate(b)) for b in bodies]
+                decided.append([settled(o) for o in writer.commit(writes)])
+                if writer is remembering:
+                    assert "incident_keys_lookup" not in seen
+        reading.close()
+        assert decided[0] == decided[1]
+    remembering.close()

@@ -40,6 +40,11 @@ def from_epoch(seconds: float) -> datetime:
     return _EPOCH + timedelta(milliseconds=epoch_millis(seconds))
 
 
+def from_epoch_millis(millis: int) -> datetime:
+    """Whole epoch milliseconds (a stored time) as an aware UTC datetime."""
+    return _EPOCH + timedelta(milliseconds=millis)
+
+
 def epoch_micros(moment: datetime) -> int:
     """An aware datetime as whole microseconds since the epoch, without float rounding."""
     return (moment - _EPOCH) // timedelta(microseconds=1)
