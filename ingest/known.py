@@ -20,7 +20,7 @@ and every id is read.
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -83,9 +83,15 @@ class LatestStates:
     """The stored start and resolution time of the incidents this writer wrote lately,
     by id; an incident not in it (or whose natural key differs) must be read."""
 
-    def __init__(self, capacity: int = _REMEMBERED, max_age: float = _MAX_AGE) -> None:
+    def __init__(
+        self,
+        capacity: int = _REMEMBERED,
+        max_age: float = _MAX_AGE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.capacity = capacity
         self.max_age = max_age
+        self._clock = clock
         self._states: OrderedDict[int, _State] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -95,7 +101,7 @@ class LatestStates:
             state = self._states.get(id)
         if state is None or state[:3] != (org_id, source, incident_id):
             return None
-        if time.monotonic() - state[5] > self.max_age:
+        if self._clock() - state[5] > self.max_age:
             return None
         resolved = state[4]
         return Prior(
@@ -104,7 +110,7 @@ class LatestStates:
 
     def remember(self, keys: pa.Table) -> None:
         """``keys``, incident_keys rows just stored (later rows of an id win)."""
-        stored_at = time.monotonic()
+        stored_at = self._clock()
         rows = zip(
             keys["id"].to_pylist(),
             keys["org_id"].to_pylist(),

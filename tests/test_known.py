@@ -94,12 +94,9 @@ def test_a_remembered_state_is_the_stored_one_for_its_natural_key_only() -> None
     assert latest.prior(ORG, 2, "s", "b") is not None
 
 
-def test_states_are_kept_for_the_latest_incidents_and_not_past_their_age(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    latest = LatestStates(capacity=2, max_age=60.0)
+def test_states_are_kept_for_the_latest_incidents_and_not_past_their_age() -> None:
     clock = [1000.0]
-    monkeypatch.setattr(ingest.known.time, "monotonic", lambda: clock[0])
+    latest = LatestStates(capacity=2, max_age=60.0, clock=lambda: clock[0])
     latest.remember(key_rows((1, "a", T0, None), (2, "b", T0, None)))
     latest.remember(key_rows((1, "a", T0, None)))  # written again: now the latest
     latest.remember(key_rows((3, "c", T0, None)))  # the oldest written (2) makes room
