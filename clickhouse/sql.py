@@ -27,13 +27,20 @@ def _read(folder: str, name: str) -> str:
 _GUARDED = re.compile(r"^.*--\s*if (\w+)\s*$\n?", re.MULTILINE)
 
 
+# Whole-line comments are the files' prose, for people. clickhouse-connect scans the
+# text it sends in Python, character by character; without them a page's query took
+# 11.67 ms against 12.26 (800 interleaved calls through the client, timed by hand).
+_COMMENT_LINE = re.compile(r"^\s*--.*$\n?", re.MULTILINE)
+
+
 @cache
 def query_text(name: str, absent: frozenset[str] = frozenset()) -> str:
-    """The text of ``queries/<name>.sql`` with its fragments expanded, without the
-    conditions on the parameters named in ``absent``."""
+    """The text of ``queries/<name>.sql`` with its fragments expanded and its comment
+    lines left out, without the conditions on the parameters named in ``absent``."""
     if absent:
         return _GUARDED.sub(lambda m: "" if m.group(1) in absent else m.group(0), query_text(name))
-    return _INCLUDE.sub(lambda m: query_text(f"_{m.group(1)}").strip(), _read("queries", name))
+    expanded = _INCLUDE.sub(lambda m: query_text(f"_{m.group(1)}").strip(), _read("queries", name))
+    return _COMMENT_LINE.sub("", expanded)
 
 
 def absent(params: Mapping[str, Any]) -> frozenset[str]:
