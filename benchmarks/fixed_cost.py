@@ -16,7 +16,6 @@ import http.client
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 import chdb
@@ -24,7 +23,7 @@ from clickhouse_connect.driver.binding import bind_query
 from fastapi import FastAPI
 
 from benchmarks.dataset import SMALL_TENANT
-from benchmarks.reads import Call
+from benchmarks.reads import Call, calls_of
 from benchmarks.stats import machine, percentile
 from clickhouse import Store
 from clickhouse.sql import absent, query_text
@@ -63,20 +62,7 @@ class Http:
 
 def page_queries(store: Store, http: Http) -> list[Call]:
     """The ``Store.query`` calls one page request makes."""
-    calls: list[Call] = []
-    original = store.query
-
-    def record(name: str, params: Any = None) -> Any:
-        calls.append((name, dict(params or {})))
-        return original(name, params)
-
-    # Shadowing the method on this one instance, for one request, is the recording.
-    store.query = record  # type: ignore[method-assign]
-    try:
-        http.get(PAGE)
-    finally:
-        del store.query
-    return calls
+    return calls_of(store, lambda: http.get(PAGE))
 
 
 class Engine:

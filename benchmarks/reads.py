@@ -90,9 +90,8 @@ def _get(client: TestClient, read: Read) -> None:
         raise RuntimeError(f"{read.name}: {response.status_code} {response.text[:300]}")
 
 
-def recorded(store: Store, client: TestClient, read: Read) -> list[Call]:
-    """The store.query calls one request of ``read`` makes (this thread's store client
-    is not the request's, so the replay runs on a client of its own)."""
+def calls_of(store: Store, request: Callable[[], object]) -> list[Call]:
+    """The store.query calls ``request`` makes."""
     calls: list[Call] = []
     original = store.query
 
@@ -103,10 +102,16 @@ def recorded(store: Store, client: TestClient, read: Read) -> list[Call]:
     # Shadowing the method on this one instance, for one request, is the recording.
     store.query = record  # type: ignore[method-assign]
     try:
-        _get(client, read)
+        request()
     finally:
         del store.query
     return calls
+
+
+def recorded(store: Store, client: TestClient, read: Read) -> list[Call]:
+    """The store.query calls one request of ``read`` makes (this thread's store client
+    is not the request's, so the replay runs on a client of its own)."""
+    return calls_of(store, lambda: _get(client, read))
 
 
 def interleaved(
