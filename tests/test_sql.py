@@ -1,5 +1,7 @@
 """The query files' text: fragments expanded, conditions on absent parameters left out."""
 
+from importlib import resources
+
 from clickhouse.sql import absent, query_text
 from service.lists.filters import ListQuery
 
@@ -29,3 +31,18 @@ def test_nothing_is_left_out_of_a_call_that_binds_everything() -> None:
 
 def test_absent_means_none_or_an_empty_list() -> None:
     assert absent({"a": None, "b": [], "c": [1], "d": "", "e": 0, "f": False}) == {"a", "b"}
+
+
+def comment_lines(sql: str) -> list[str]:
+    return [line for line in sql.splitlines() if line.lstrip().startswith("--")]
+
+
+def test_comment_lines_are_not_sent_and_guarded_lines_stay() -> None:
+    """The files' prose stays in the files (clickhouse-connect scans what is sent, in
+    Python); the ``-- if`` mark at the end of a line of SQL is kept for ``absent``."""
+    files = resources.files("clickhouse").joinpath("queries")
+    names = sorted(f.name.removesuffix(".sql") for f in files.iterdir() if f.name.endswith(".sql"))
+    assert any(comment_lines(files.joinpath(f"{name}.sql").read_text()) for name in names)
+    for name in names:
+        assert comment_lines(query_text(name)) == [], name
+    assert "-- if statuses" in query_text(PAGE)
