@@ -1,11 +1,12 @@
 """Single create-or-update at 64 connections: the service against the bare reference app.
 
 The reference (``../shared/bench/bare_app.py``) validates the same bodies with pydantic
-and answers, with no storage and no middleware: the REST stack's own ceiling. Both run
-under uvicorn with uvloop and httptools, the service as ``incidents serve`` on a fresh
-data directory; wrk sends both ``upsert.lua`` (2,000 incidents of one tenant, creates
-then updates) in alternating runs, so that both see the same machine. Printed: every
-run, the service's rate over the reference's in each pair, their median, and the p99s.
+and answers, with no storage and no middleware: the REST stack's own ceiling. It runs
+as its README says (uvicorn with uvloop and httptools), the service as ``incidents
+serve`` (asyncio's loop, ``service.cli.LOOP``) on a fresh data directory; wrk sends
+both ``upsert.lua`` (2,000 incidents of one tenant, creates then updates) in
+alternating runs, so that both see the same machine. Printed: every run, the service's
+rate over the reference's in each pair, their median, and the p99s.
 
     .venv/bin/python -m benchmarks.single [--seconds 10] [--pairs 3]
 """
@@ -30,10 +31,10 @@ UPSERTS = "/api/v1/incidents"
 
 
 @contextmanager
-def bare_app(bench_dir: Path) -> Iterator[int]:
-    """The reference app, run as its README says, on a fresh port."""
+def bare_app(bench_dir: Path, loop: str = "uvloop") -> Iterator[int]:
+    """The reference app, run as its README says (or on another ``loop``), on a fresh port."""
     port = free_port()
-    command = [str(BIN / "uvicorn"), "bare_app:app", "--port", str(port), "--loop", "uvloop"]
+    command = [str(BIN / "uvicorn"), "bare_app:app", "--port", str(port), "--loop", loop]
     command += ["--http", "httptools", "--no-access-log", "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=bench_dir)
     try:

@@ -20,6 +20,13 @@ from service.http.metrics import MULTIPROC_ENV
 from service.progress import load_with_progress
 from service.settings import Settings
 
+# The event loop: asyncio's own, not uvloop. Under 1,000 connections on two cores uvloop
+# starved some connections for the whole run (the bare app: p99 8.9 s, max 15 s; asyncio
+# 245 ms, max 251 ms, at the same rate) and single writes at 64 connections were no
+# faster with it (benchmarks/README.md, overload).
+LOOP = "asyncio"
+HTTP = "httptools"
+
 cli = typer.Typer(no_args_is_help=True, help="An analytics-first incidents service.")
 
 
@@ -61,8 +68,8 @@ def serve(
             workers=settings.workers,
             host=settings.host,
             port=settings.port,
-            loop="uvloop",
-            http="httptools",
+            loop=LOOP,
+            http=HTTP,
             log_level=settings.log_level,
             log_config=logging_config(settings.log_level),
             access_log=False,

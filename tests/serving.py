@@ -16,6 +16,7 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
+from service.cli import HTTP, LOOP
 from tests.helpers import HEADERS
 
 
@@ -71,9 +72,7 @@ def served_app(app: FastAPI) -> Iterator[int]:
     """``app`` served by uvicorn as ``incidents serve`` runs it; yields the port."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(
-        app, loop="uvloop", http="httptools", ws="none", log_config=None, access_log=False
-    )
+    config = uvicorn.Config(app, loop=LOOP, http=HTTP, ws="none", log_config=None, access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]})
     thread.start()
