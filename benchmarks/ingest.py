@@ -3,10 +3,10 @@
 (a) ``incidents serve`` in its own process, a load generator (benchmarks.http_load) in
 another: /healthz at 64 connections (the HTTP stack's ceiling), then create-or-update
 at 64 connections and at 1 (the latency of one request alone). (b) The batch endpoint
-at 100, 1k and 10k items per request. (c) The bulk loader on an NDJSON file against a
-raw chDB Arrow insert of the same incidents into the incidents table.
+at 100, 1k and 10k items per request. (c) The bulk loader on an NDJSON file and on the
+same rows as Parquet, against a raw chDB Arrow insert of the tables it stores.
 
-    .venv/bin/python -m benchmarks.ingest [--seconds 10] [--rows 200000]
+    .venv/bin/python -m benchmarks.ingest [--seconds 10] [--rows 200000] [--loader-only]
 """
 
 import argparse
@@ -21,9 +21,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from benchmarks.http_load import ORG, incident_body
 from benchmarks.stats import machine
@@ -105,8 +109,29 @@ def batches(port: int, size: int, total: int) -> float:
     return total / (time.perf_counter() - started)
 
 
-def loader_against_raw(rows: int, workdir: Path) -> tuple[float, float]:
-    """Rows/s of the bulk loader, and of a raw insert of the very tables it stores.
+def write_parquet(source: Path, target: Path) -> None:
+    """The NDJSON file's rows as Parquet, as a sender would write them: metadata, which
+    Parquet cannot hold as a free-form object, as its JSON text."""
+    rows = [orjson.loads(line) for line in source.read_bytes().splitlines()]
+    for row in rows:
+        row["metadata"] = orjson.dumps(row["metadata"]).decode()
+    pq.write_table(pa.Table.from_pylist(rows), target)
+
+
+def _opened(data_dir: Path, database: str, cleanup: ExitStack) -> Writer:
+    """A writer on a fresh database of ``data_dir``, closed (and its store) by ``cleanup``.
+    Every store stays open until the end: one chDB session serves them all."""
+    store = Store(StoreConfig(data_dir=data_dir, database=database))
+    cleanup.callback(store.close)
+    migrate(store)
+    writer = Writer(store)
+    cleanup.callback(writer.close)
+    return writer
+
+
+def loader_against_raw(rows: int, workdir: Path) -> dict[str, float]:
+    """Rows/s of the bulk loader on an NDJSON file and on the same rows as Parquet, and
+    of a raw insert of the very tables it stores, in that order in one run.
 
     The raw side is what the loader's commits insert (incidents, incident_keys and
     incident_events, 10k rows a commit, the three side by side), made beforehand by the
@@ -117,58 +142,65 @@ def loader_against_raw(rows: int, workdir: Path) -> tuple[float, float]:
     with source.open("wb") as handle:
         for number in range(rows):
             handle.write(incident_body(number, rng) + b"\n")
-    config = StoreConfig(data_dir=workdir / "chdb")
-    loaded = Store(StoreConfig(data_dir=config.data_dir, database="loader"))
-    migrate(loaded)
-    summary = load_file(Writer(loaded), ORG, source)
-    assert summary.stored == rows, summary
-    loader_rate = rows / summary.seconds
+    parquet = workdir / "incidents.parquet"
+    write_parquet(source, parquet)
+    data_dir = workdir / "chdb"
+    rates: dict[str, float] = {}
+    with ExitStack() as cleanup:
+        for kind, path in (("ndjson", source), ("parquet", parquet)):
+            summary = load_file(_opened(data_dir, f"loader_{kind}", cleanup), ORG, path)
+            assert summary.stored == rows, summary
+            rates[kind] = rows / summary.seconds
+        writer = _opened(data_dir, "raw", cleanup)
+        prepared = [
+            writer.settle_rows([Rows(ORG, checks)])[0] for checks, _, _ in chunks(source, 10_000)
+        ]
+        started = time.perf_counter()
+        with ThreadPoolExecutor(3) as pool:
+            for tables in prepared:
+                insert_tables(writer.store, tables, pool)
+        rates["raw"] = rows / (time.perf_counter() - started)
+    return rates
 
-    raw = Store(StoreConfig(data_dir=config.data_dir, database="raw"))
-    migrate(raw)
-    writer = Writer(raw)
-    prepared = [
-        writer.settle_rows([Rows(ORG, checks)])[0] for checks, _, _ in chunks(source, 10_000)
-    ]
-    started = time.perf_counter()
-    with ThreadPoolExecutor(3) as pool:
-        for tables in prepared:
-            insert_tables(raw, tables, pool)
-    raw_rate = rows / (time.perf_counter() - started)
-    writer.close()
-    loaded.close()
-    raw.close()
-    return loader_rate, raw_rate
+
+def http_parts(workdir: Path, seconds: float) -> None:
+    """(a) and (b): single writes and batches over HTTP to ``incidents serve``."""
+    with server(workdir / "served") as port:
+        print("(a) single create-or-update over HTTP", file=sys.stderr, flush=True)
+        ceiling = http_load(port, "healthz", 64, seconds)
+        many = http_load(port, "upsert", 64, seconds)
+        alone = http_load(port, "upsert", 1, seconds)
+        for result in (ceiling, many, alone):
+            print(json.dumps(result), flush=True)
+        ratio = many["rps"] / ceiling["rps"]
+        print(f"upserts at 64 connections: {ratio:.0%} of the /healthz rate", flush=True)
+        for size in (100, 1_000, 10_000):
+            print(f"(b) batches of {size}", file=sys.stderr, flush=True)
+            rate = batches(port, size, max(50_000, size * 5))
+            print(f"batch of {size:>6}: {rate:>10,.0f} incidents/s", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="ingest benchmark")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--loader-only", action="store_true", help="(c) alone")
     args = parser.parse_args()
     print(machine(), flush=True)
+    print("command:", " ".join(sys.argv), flush=True)
     with tempfile.TemporaryDirectory(prefix="incidents-bench-") as scratch:
         workdir = Path(scratch)
-        with server(workdir / "served") as port:
-            print("(a) single create-or-update over HTTP", file=sys.stderr, flush=True)
-            ceiling = http_load(port, "healthz", 64, args.seconds)
-            many = http_load(port, "upsert", 64, args.seconds)
-            alone = http_load(port, "upsert", 1, args.seconds)
-            for result in (ceiling, many, alone):
-                print(json.dumps(result), flush=True)
-            ratio = many["rps"] / ceiling["rps"]
-            print(f"upserts at 64 connections: {ratio:.0%} of the /healthz rate", flush=True)
-            for size in (100, 1_000, 10_000):
-                print(f"(b) batches of {size}", file=sys.stderr, flush=True)
-                rate = batches(port, size, max(50_000, size * 5))
-                print(f"batch of {size:>6}: {rate:>10,.0f} incidents/s", flush=True)
+        if not args.loader_only:
+            http_parts(workdir, args.seconds)
         print(f"(c) loader against raw insert, {args.rows:,} rows", file=sys.stderr, flush=True)
-        loader_rate, raw_rate = loader_against_raw(args.rows, workdir)
-        print(
-            f"loader {loader_rate:,.0f} rows/s, raw Arrow insert {raw_rate:,.0f} rows/s: "
-            f"{loader_rate / raw_rate:.0%}",
-            flush=True,
-        )
+        rates = loader_against_raw(args.rows, workdir)
+        print(json.dumps(rates), flush=True)
+        for kind in ("ndjson", "parquet"):
+            print(
+                f"loader ({kind}) {rates[kind]:,.0f} rows/s, raw Arrow insert "
+                f"{rates['raw']:,.0f} rows/s: {rates[kind] / rates['raw']:.2f}x",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
