@@ -27,7 +27,7 @@ import pyarrow.compute
 from pydantic import TypeAdapter
 
 from benchmarks.http_load import incident_body
-from benchmarks.stats import machine
+from benchmarks.stats import announce
 from ingest.batch import json_array
 from ingest.columns import check
 from ingest.rules import settle_columns
@@ -70,8 +70,7 @@ def writes(count: int) -> pa.Table:
 
 
 def main() -> None:
-    print(machine(), flush=True)
-    print("command: .venv/bin/python -m benchmarks.columns", flush=True)
+    announce()
     rng = random.Random(1)
     body = b"[" + b",".join(incident_body(n, rng) for n in range(10_000)) + b"]"
     items = orjson.loads(body)

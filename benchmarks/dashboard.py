@@ -13,7 +13,6 @@ A warm reload in the same context is measured too. Medians of ``--loads`` loads.
 
 import argparse
 import statistics
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -21,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 from playwright.sync_api import Browser, sync_playwright
 
 from benchmarks.dataset import BIG_TENANT, END
-from benchmarks.stats import machine
+from benchmarks.stats import announce
 from service.app import create_app
 from service.settings import Settings
 from tests.serving import served_app
@@ -79,9 +78,7 @@ def main() -> None:
     parser.add_argument("--org", default=BIG_TENANT)
     parser.add_argument("--loads", type=int, default=9)
     args = parser.parse_args()
-    print(machine())
-    command = [Path(sys.executable).name, "-m", "benchmarks.dashboard", *sys.argv[1:]]
-    print("command:", " ".join(command))
+    announce()
     app = create_app(Settings(data_dir=args.data_dir, log_level="warning"))
     with served_app(app) as port, sync_playwright() as playwright:
         browser = launch(playwright)

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmarks.http_load import ORG, incident_body
-from benchmarks.stats import machine
+from benchmarks.stats import announce
 from clickhouse import Store, StoreConfig
 from clickhouse.migrate import migrate
 from clickhouse.tables import insert_tables
@@ -186,8 +186,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--loader-only", action="store_true", help="(c) alone")
     args = parser.parse_args()
-    print(machine(), flush=True)
-    print("command:", " ".join(sys.argv), flush=True)
+    announce()
     with tempfile.TemporaryDirectory(prefix="incidents-bench-") as scratch:
         workdir = Path(scratch)
         if not args.loader_only:

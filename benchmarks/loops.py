@@ -12,13 +12,12 @@ with no storage in the way.
 import argparse
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 from benchmarks.overload import SCRIPT
 from benchmarks.single import SHARED_BENCH, UPSERTS, bare_app
-from benchmarks.stats import machine
+from benchmarks.stats import announce
 from benchmarks.wrk import wrk
 
 LOOPS = ("uvloop", "asyncio")
@@ -31,8 +30,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=1000)
     parser.add_argument("--bench-dir", type=Path, default=SHARED_BENCH)
     args = parser.parse_args()
-    print(machine(), flush=True)
-    print("command:", " ".join(sys.argv), flush=True)
+    announce()
     with tempfile.TemporaryDirectory(prefix="incidents-loops-") as scratch:
         env = {**os.environ, "OVERLOAD_IDS": str(Path(scratch) / "answered.txt")}
         for round_ in range(1, args.rounds + 1):

@@ -15,14 +15,13 @@ import argparse
 import http.client
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
 from benchmarks.ingest import serving
-from benchmarks.stats import machine
+from benchmarks.stats import announce
 from benchmarks.wrk import wrk
 from clickhouse import Store, StoreConfig
 
@@ -79,8 +78,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server")
     args = parser.parse_args()
-    print(machine(), flush=True)
-    print("command:", " ".join(sys.argv), flush=True)
+    announce()
     env = dict(pair.split("=", 1) for pair in args.env)
     with tempfile.TemporaryDirectory(prefix="incidents-overload-") as scratch:
         data_dir = Path(scratch) / "data"

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.stats import machine, percentile
+from benchmarks.stats import announce, percentile
 from clickhouse import Store, StoreConfig
 from clickhouse.sql import absent, query_text
 from ingest.compaction import compact, parts
@@ -61,8 +61,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=25)
     args = parser.parse_args()
-    print(machine())
-    print(f"command: python -m benchmarks.page_levers --data-dir {args.data_dir}")
+    announce()
     store = Store(StoreConfig(data_dir=args.data_dir))
     client = store.client
     params: dict[str, Any] = {

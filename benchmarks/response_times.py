@@ -14,7 +14,6 @@ unacknowledged ids of the big tenant per request.
 """
 
 import argparse
-import sys
 import threading
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ from fastapi.testclient import TestClient
 
 from benchmarks.dataset import BIG_TENANT, END, SMALL_TENANT
 from benchmarks.reads import interleaved
-from benchmarks.stats import machine
+from benchmarks.stats import announce
 from clickhouse import Store
 from service.app import create_app
 from service.lists.export import ExportFormat, ExportQuery, export
@@ -146,8 +145,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    print(machine())
-    print(" ".join([".venv/bin/python -m benchmarks.response_times", *sys.argv[1:]]))
+    announce()
     with TestClient(create_app(Settings(data_dir=args.data_dir))) as client:
         assert isinstance(client.app, FastAPI)
         store: Store = client.app.state.services.store

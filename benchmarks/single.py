@@ -15,14 +15,13 @@ import argparse
 import json
 import statistics
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.ingest import BIN, serving, wait_until_answered
-from benchmarks.stats import machine
+from benchmarks.stats import announce
 from benchmarks.wrk import wrk
 from tests.serving import free_port
 
@@ -52,8 +51,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--bench-dir", type=Path, default=SHARED_BENCH)
     args = parser.parse_args()
-    print(machine(), flush=True)
-    print("command:", " ".join(sys.argv), flush=True)
+    announce()
     script = args.bench_dir / "upsert.lua"
     ratios: list[float] = []
     p99s: list[float] = []

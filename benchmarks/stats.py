@@ -2,6 +2,7 @@
 
 import os
 import platform
+import sys
 
 import chdb
 
@@ -12,6 +13,15 @@ def percentile(values: list[float], share: float) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def announce() -> None:
+    """Print the machine and the command that ran: every benchmark's first two lines."""
+    main = sys.modules["__main__"]
+    spec = getattr(main, "__spec__", None)
+    program = ["-m", spec.name] if spec is not None else [sys.argv[0]]
+    print(machine(), flush=True)
+    print("command:", " ".join([".venv/bin/python", *program, *sys.argv[1:]]), flush=True)
 
 
 def machine() -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from fastapi.testclient import TestClient
 
-from benchmarks.stats import machine
+from benchmarks.stats import announce
 from service.app import create_app
 from service.integrations.alerts import incidents
 from service.integrations.models import AlertWebhook
@@ -70,8 +70,7 @@ def median_seconds(run: Any, rounds: int) -> float:
 
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 7
-    print(machine())
-    print("command: .venv/bin/python -m benchmarks.webhooks", rounds)
+    announce()
     body = orjson.dumps(webhook(ALERTS))
     items = orjson.dumps(incidents(webhook(ALERTS), "alertmanager"))
     print(f"webhook body {len(body) / 2**20:.1f} MiB, batch body {len(items) / 2**20:.1f} MiB")
