@@ -21,7 +21,8 @@ def announce() -> None:
     spec = getattr(main, "__spec__", None)
     program = ["-m", spec.name] if spec is not None else [sys.argv[0]]
     print(machine(), flush=True)
-    print("command:", " ".join([".venv/bin/python", *program, *sys.argv[1:]]), flush=True)
+    python = os.path.relpath(sys.executable)
+    print("command:", " ".join([python, *program, *sys.argv[1:]]), flush=True)
 
 
 def machine() -> str:
