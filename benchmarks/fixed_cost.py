@@ -4,9 +4,11 @@ queries against the engine's own time for them (issue 11, Deliver item 1).
 The service runs in this process under uvicorn (as ``incidents serve`` runs it), so that
 the same engine answers the page over a keep-alive HTTP connection, the page's queries
 replayed through ``Store.query`` (recorded while one request ran), and the same SQL with
-the same bound parameters sent to a chDB handle of its own, whose result says how long
-the engine took (``elapsed``). The three alternate, so that all see the same moments of
-a shared machine. ``/healthz`` over the same connection is the HTTP stack's own scale.
+the same bound parameters sent to a chDB handle of its own: once answered as a pyarrow
+table built by chDB (what a client of our own would get, without clickhouse-connect),
+once as Arrow bytes, whose result says how long the engine took (``elapsed``). All of
+them alternate, so that all see the same moments of a shared machine. ``/healthz`` over
+the same connection is the HTTP stack's own scale.
 
     .venv/bin/python -m benchmarks.fixed_cost --data-dir benchmarks/data/1m
 """
@@ -24,7 +26,7 @@ from fastapi import FastAPI
 
 from benchmarks.dataset import SMALL_TENANT
 from benchmarks.reads import Call, calls_of
-from benchmarks.stats import machine, percentile
+from benchmarks.stats import announce, percentile
 from clickhouse import Store
 from clickhouse.sql import absent, query_text
 from service.app import create_app
@@ -80,11 +82,18 @@ class Engine:
         self.elapsed: list[float] = []
 
     def run(self) -> None:
-        """Every call once; the engine's own milliseconds for all of them are kept."""
+        """Every call once, its answer as Arrow bytes; the engine's own milliseconds for
+        all of them are kept."""
         took = 0.0
         for sql, params in self.bound:
             took += self.connection.query(sql, "Arrow", params=params).elapsed()
         self.elapsed.append(took * 1000)
+
+    def tables(self) -> None:
+        """Every call once, its answer as a pyarrow table built by chDB: what a client of
+        the service's own on chDB, without clickhouse-connect, would get."""
+        for sql, params in self.bound:
+            self.connection.query(sql, "ArrowTable", params=params)
 
 
 def alternating(cases: list[Callable[[], object]], repeats: int) -> list[list[float]]:
@@ -104,7 +113,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    print(machine())
+    announce()
     print(f"a page of one item of {SMALL_TENANT} over HTTP (uvicorn in this process)")
     app = create_app(Settings(data_dir=args.data_dir))
     with served_app(app) as port:
@@ -122,13 +131,20 @@ def main() -> None:
                 store.query(name, params)
 
         print(
-            f"{'round':>5} {'page':>7} {'queries':>8} {'raw chDB':>9} {'engine':>7} "
+            f"{'round':>5} {'page':>7} {'queries':>8} {'chDB table':>11} {'raw chDB':>9} "
+            f"{'engine':>7} "
             f"{'page-queries':>13} {'queries-engine':>15} {'/healthz':>9}   (p50 ms)"
         )
         for number in range(1, args.rounds + 1):
             engine.elapsed.clear()
-            page, through_store, raw, health = alternating(
-                [lambda: http.get(PAGE), queries, engine.run, lambda: http.get("/healthz")],
+            page, through_store, tables, raw, health = alternating(
+                [
+                    lambda: http.get(PAGE),
+                    queries,
+                    engine.tables,
+                    engine.run,
+                    lambda: http.get("/healthz"),
+                ],
                 args.repeats,
             )
             p50 = {
@@ -136,13 +152,15 @@ def main() -> None:
                 for name, times in (
                     ("page", page),
                     ("store", through_store),
+                    ("tables", tables),
                     ("raw", raw),
                     ("engine", engine.elapsed),
                     ("health", health),
                 )
             }
             print(
-                f"{number:>5} {p50['page']:7.2f} {p50['store']:8.2f} {p50['raw']:9.2f} "
+                f"{number:>5} {p50['page']:7.2f} {p50['store']:8.2f} {p50['tables']:11.2f} "
+                f"{p50['raw']:9.2f} "
                 f"{p50['engine']:7.2f} {p50['page'] - p50['store']:13.2f} "
                 f"{p50['store'] - p50['engine']:15.2f} {p50['health']:9.2f}",
                 flush=True,

@@ -70,7 +70,9 @@ def serving(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
 @contextmanager
 def served_app(app: FastAPI) -> Iterator[int]:
     """``app`` served by uvicorn as ``incidents serve`` runs it; yields the port."""
-    listener = socket.socket()
+    # IPPROTO_TCP named, as uvicorn's own listener has it: asyncio sets TCP_NODELAY only on
+    # connections whose socket says so, and without it a reply waits out delayed ACKs (44 ms).
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.bind(("127.0.0.1", 0))
     config = uvicorn.Config(app, loop=LOOP, http=HTTP, ws="none", log_config=None, access_log=False)
     server = uvicorn.Server(config)
