@@ -21,9 +21,9 @@ from service.progress import load_with_progress
 from service.settings import Settings
 
 # The event loop: asyncio's own, not uvloop. Under 1,000 connections on two cores uvloop
-# starved some connections for the whole run (the bare app: p99 8.9 s, max 15 s; asyncio
-# 245 ms, max 251 ms, at the same rate) and single writes at 64 connections were no
-# faster with it (benchmarks/README.md, overload).
+# starved some connections for the whole run (the bare app, benchmarks.loops: p99 8.8 s,
+# max 15.0 s; asyncio 250-265 ms, max 255-284 ms, 4-6% slower) and single writes at 64
+# connections were no faster with it (benchmarks/README.md, overload).
 LOOP = "asyncio"
 HTTP = "httptools"
 
