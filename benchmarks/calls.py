@@ -15,7 +15,7 @@ from collections.abc import Callable
 import clickhouse_connect
 import pyarrow as pa
 
-from benchmarks.stats import machine, percentile
+from benchmarks.stats import announce, percentile
 
 QUERY = "SELECT count() FROM t WHERE a = {x:UInt64}"
 LIMITS = {"max_execution_time": 30, "max_result_rows": 1_000_000}
@@ -64,7 +64,7 @@ def main() -> None:
             lambda: plain.insert_arrow("t", rows, settings={"query_id": uuid.uuid4().hex}),
         ),
     ]
-    print(machine())
+    announce()
     print(f"{'call':44} {'p50 ms':>8}")
     interleaved_medians(cases, 3)
     for (name, _), median in zip(cases, interleaved_medians(cases, args.repeats), strict=True):

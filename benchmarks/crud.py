@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.http_load import incident_body
 from benchmarks.ingest import server
-from benchmarks.stats import machine, percentile
+from benchmarks.stats import announce, percentile
 from clickhouse import Store, StoreConfig
 from service.lists.filters import ListQuery
 from service.lists.paging import HIGHEST, LOWEST, position_range
@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--org", default="org-00")
     parser.add_argument("--repeats", type=int, default=100)
     args = parser.parse_args()
-    print(machine())
+    announce()
     rng = random.Random(3)
     results: list[tuple[str, float, float]] = []
     with server(args.data_dir) as port:

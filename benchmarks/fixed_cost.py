@@ -132,8 +132,8 @@ def main() -> None:
 
         print(
             f"{'round':>5} {'page':>7} {'queries':>8} {'chDB table':>11} {'raw chDB':>9} "
-            f"{'engine':>7} "
-            f"{'page-queries':>13} {'queries-engine':>15} {'/healthz':>9}   (p50 ms)"
+            f"{'engine':>7} {'page-queries':>13} {'queries-engine':>15} {'/healthz':>9}"
+            "   (p50 ms)"
         )
         for number in range(1, args.rounds + 1):
             engine.elapsed.clear()
@@ -160,8 +160,7 @@ def main() -> None:
             }
             print(
                 f"{number:>5} {p50['page']:7.2f} {p50['store']:8.2f} {p50['tables']:11.2f} "
-                f"{p50['raw']:9.2f} "
-                f"{p50['engine']:7.2f} {p50['page'] - p50['store']:13.2f} "
+                f"{p50['raw']:9.2f} {p50['engine']:7.2f} {p50['page'] - p50['store']:13.2f} "
                 f"{p50['store'] - p50['engine']:15.2f} {p50['health']:9.2f}",
                 flush=True,
             )

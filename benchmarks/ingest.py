@@ -119,8 +119,8 @@ def write_parquet(source: Path, target: Path) -> None:
 
 
 def _opened(data_dir: Path, database: str, cleanup: ExitStack) -> Writer:
-    """A writer on a fresh database of ``data_dir``, closed (and its store) by ``cleanup``.
-    Every store stays open until the end: one chDB session serves them all."""
+    """A writer on a fresh database of ``data_dir``, closed (and its store) by ``cleanup``
+    at the end of the run."""
     store = Store(StoreConfig(data_dir=data_dir, database=database))
     cleanup.callback(store.close)
     migrate(store)

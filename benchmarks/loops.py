@@ -15,8 +15,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from benchmarks import SHARED_BENCH
 from benchmarks.overload import SCRIPT
-from benchmarks.single import SHARED_BENCH, UPSERTS, bare_app
+from benchmarks.single import UPSERTS, bare_app
 from benchmarks.stats import announce
 from benchmarks.wrk import wrk
 

@@ -18,12 +18,13 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks import SHARED_BENCH
 from benchmarks.stats import announce
 
-READBENCH = Path(os.environ.get("READBENCH", Path(__file__).parents[2] / "shared/bench/readbench"))
-# readbench's own defaults (readbench.py): its seed and the batch S is sent in.
+# As benchmarks/readbench.sh finds it.
+READBENCH = Path(os.environ.get("READBENCH", SHARED_BENCH / "readbench"))
+# readbench.py's default seed.
 SEED = 42
-BATCH = 10_000
 
 
 def main() -> None:
@@ -39,8 +40,8 @@ def main() -> None:
     versions = datagen.generate(args.n, SEED, anchor, log=lambda _: None).versions
     started = time.process_time()
     size = 0
-    for offset in range(0, versions.num_rows, BATCH):
-        rows = versions.slice(offset, BATCH)
+    for offset in range(0, versions.num_rows, sys_http.BATCH):
+        rows = versions.slice(offset, sys_http.BATCH)
         size += len(json.dumps(sys_http.incident_bodies(rows)).encode())
         answer = json.dumps({"ids": list(range(2**52, 2**52 + rows.num_rows)), "errors": []})
         json.loads(answer)

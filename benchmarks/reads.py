@@ -23,7 +23,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from benchmarks.dataset import BIG_TENANT, END, SMALL_TENANT
-from benchmarks.stats import machine, percentile
+from benchmarks.stats import announce, percentile
 from clickhouse import Store
 from service.app import create_app
 from service.settings import Settings
@@ -178,7 +178,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--deep", type=int, default=20_000, help="rows in for the deep cursor")
     args = parser.parse_args()
-    print(machine())
+    announce()
     print("endpoints in-process through the ASGI app (TestClient); floor = the same SQL direct")
     with TestClient(create_app(Settings(data_dir=args.data_dir))) as client:
         assert isinstance(client.app, FastAPI)

@@ -20,12 +20,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from benchmarks import SHARED_BENCH
 from benchmarks.ingest import BIN, serving, wait_until_answered
 from benchmarks.stats import announce
 from benchmarks.wrk import wrk
 from tests.serving import free_port
 
-SHARED_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
 UPSERTS = "/api/v1/incidents"
 
 
