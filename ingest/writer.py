@@ -164,7 +164,7 @@ class Writer:
 
     def _known_ids(self) -> KnownIds | None:
         if self._known is None and self.store.config.embedded:
-            self._known = KnownIds.of(self.store)
+            self._known = KnownIds.of(self.store, "incident_ids")
         return self._known
 
     def _insert(self, tables: dict[str, pa.Table]) -> None:

@@ -8,6 +8,8 @@ test makes through it.
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +154,18 @@ def assert_settings_exist(environment: dict[str, Any]) -> None:
     for key in environment:
         if key.startswith("INCIDENTS_"):
             assert key.removeprefix("INCIDENTS_").lower() in Settings.model_fields, key
+
+
+@contextmanager
+def counting(store: Store) -> Iterator[list[str]]:
+    """Every operation ``store`` runs inside the block, by name."""
+    seen: list[str] = []
+
+    def observe(operation: str, _seconds: float, _ok: bool) -> None:
+        seen.append(operation)
+
+    store.observers.append(observe)
+    try:
+        yield seen
+    finally:
+        store.observers.remove(observe)

@@ -3,8 +3,7 @@ only for ids that are new) and the latest states it stored (an update of one of 
 reads nothing, and settles exactly as a read of the store would have it)."""
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +22,7 @@ from ingest.known import KnownIds, LatestStates
 from ingest.rules import IncidentState, InvalidIncident, Prior
 from ingest.writer import Upsert, Writer
 from service.incidents.reads import get
-from tests.helpers import ORG, incident
+from tests.helpers import ORG, counting, incident
 from tests.oracle import version
 from vocabulary.incident import IncidentIn
 
@@ -55,6 +54,30 @@ def test_a_new_writer_knows_what_an_earlier_one_stored(store: Store) -> None:
     assert isinstance(updated, IncidentState)
     assert updated.start_time == created.start_time
     assert get(store, ORG, updated.id)["startTime"] == "2023-11-14T22:13:20Z"
+
+
+@pytest.mark.integration
+def test_ids_beyond_the_result_ceiling_are_all_known(store: Store) -> None:
+    """The stored ids are read as a stream: a store of more versions than one answer may
+    hold rows (max_result_rows) is still known whole, and a writer on it can commit."""
+    writer = Writer(store)
+    writes = [
+        Upsert(ORG, IncidentIn.model_validate(incident(incidentId=f"i{n}"))) for n in range(5)
+    ]
+    writer.commit(writes)
+    writer.close()
+    small = Store(replace(store.config, max_result_rows=2))
+    try:
+        known = KnownIds.of(small, "incident_ids")
+        assert known.maybe_known([w.id for w in writes]).all()
+        later = Writer(small)
+        (updated,) = later.commit(
+            [Upsert(ORG, IncidentIn.model_validate(incident(incidentId="i0")))]
+        )
+        later.close()
+        assert isinstance(updated, IncidentState)
+    finally:
+        small.close()
 
 
 T0 = datetime(2026, 11, 30, 12, 0, 0, 123000, tzinfo=UTC)
@@ -109,21 +132,6 @@ def test_states_are_kept_for_the_latest_incidents_and_not_past_their_age() -> No
     ]
     clock[0] += 61.0
     assert latest.prior(ORG, 1, "s", "a") is None
-
-
-@contextmanager
-def counting(store: Store) -> Iterator[list[str]]:
-    """Every operation ``store`` runs inside the block, by name."""
-    seen: list[str] = []
-
-    def observe(operation: str, _seconds: float, _ok: bool) -> None:
-        seen.append(operation)
-
-    store.observers.append(observe)
-    try:
-        yield seen
-    finally:
-        store.observers.remove(observe)
 
 
 @pytest.mark.integration
