@@ -27,6 +27,8 @@ from clickhouse.sql import absent, query_text
 log = logging.getLogger("incidents.store")
 
 QueryObserver = Callable[[str, float, bool], None]
+# Told of each insert (the table and its rows) before it runs.
+InsertObserver = Callable[[str, pa.Table], None]
 
 
 class StoreError(Exception):
@@ -66,6 +68,7 @@ class Store:
         self._clients: list[Client] = []
         self._lock = threading.Lock()
         self.observers: list[QueryObserver] = []
+        self.insert_observers: list[InsertObserver] = []
         if config.embedded:
             config.data_dir.mkdir(parents=True, exist_ok=True)
 
@@ -208,6 +211,8 @@ class Store:
     def insert(self, table: str, rows: pa.Table) -> None:
         """Insert an Arrow table in one insert."""
         if rows.num_rows:
+            for observe in self.insert_observers:
+                observe(table, rows)
             self._run(
                 f"insert_{table}",
                 lambda client, base: client.insert_arrow(table, rows, settings=base),

@@ -8,21 +8,27 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clickhouse import Store
+from clickhouse.tables import insert_rows
 from ingest.writer import Writer
 from service.acknowledgements import writes
+from service.app import create_app
 from service.locks import StripedLocks
 from tests.helpers import (
     HEADERS,
     ORG,
     OTHER,
     assert_error,
+    counting,
     create,
     org_of,
     patch,
+    settings_for,
+    store_of,
     stored_rows,
     tenant,
 )
 from vocabulary.problems import NotFound
+from vocabulary.timestamps import now
 
 pytestmark = pytest.mark.integration
 
@@ -234,3 +240,42 @@ def test_create_or_update_and_patch_keep_the_acknowledgement(client: TestClient)
     assert {k: document[k] for k in ack_fields} == {k: acked[k] for k in ack_fields}
     assert listed_ids(client, acknowledged="true") == {incident_id}
     assert listed_ids(client, acknowledged="false") == set()
+
+
+def listed_acks(client: TestClient) -> dict[int, str | None]:
+    response = client.get("/api/v1/incidents", headers=HEADERS)
+    assert response.status_code == 200, response.text
+    return {item["id"]: item["ackUserId"] for item in response.json()["data"]}
+
+
+def test_a_page_with_no_acknowledged_incident_reads_no_acknowledgements(
+    client: TestClient,
+) -> None:
+    """On the embedded engine the acknowledged ids are known (service/incidents/acked.py);
+    with a server every page reads them."""
+    first, second = (create(client, incidentId=f"inc-{n}") for n in range(2))
+    store = store_of(client)
+    embedded = store.config.embedded
+    with counting(store) as seen:
+        assert listed_acks(client) == {first: None, second: None}
+    assert ("incident_acks_of" in seen) is not embedded
+    ack(client, second, {"User-ID": "alice"})
+    with counting(store) as seen:
+        assert listed_acks(client) == {first: None, second: "alice"}
+    assert "incident_acks_of" in seen
+
+
+def test_acknowledgements_inserted_into_the_store_or_stored_before_are_known(
+    store: Store,
+) -> None:
+    """Rows inserted through the app's store, and rows an earlier process stored, both
+    show; no acknowledgement is missed by the known set."""
+    with TestClient(create_app(settings_for(store.config))) as client:
+        ids = [create(client, incidentId=f"inc-{n}") for n in range(3)]
+        assert listed_acks(client) == dict.fromkeys(ids)
+        row = {"org_id": ORG, "id": ids[0], "ack_time": now(), "user_id": "bob"}
+        insert_rows(store_of(client), "incident_acks", [{**row, "user_email": None, "version": 1}])
+        assert listed_acks(client)[ids[0]] == "bob"
+        ack(client, ids[1], {"User-ID": "carol"})
+    with TestClient(create_app(settings_for(store.config))) as client:
+        assert listed_acks(client) == {ids[0]: "bob", ids[1]: "carol", ids[2]: None}

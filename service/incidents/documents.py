@@ -13,13 +13,17 @@ import orjson
 import pyarrow as pa
 
 from clickhouse import Store
+from service.incidents.acked import acknowledged_ids
 from vocabulary.documents import Document
 from vocabulary.timestamps import format_time
 
 
 def acknowledgements(store: Store, org_id: str, ids: list[int]) -> dict[int, Document]:
-    """The standing acknowledgement of each of ``ids`` that has one, in one read. No ids
-    read nothing: bound to none, ``incident_acks_of`` would read the tenant's every one."""
+    """The standing acknowledgement of each of ``ids`` that has one, in one read of those
+    that may have one. No ids read nothing: bound to none, ``incident_acks_of`` would
+    read the tenant's every one."""
+    if (known := acknowledged_ids(store)) is not None:
+        ids = known.maybe_acknowledged(ids)
     if not ids:
         return {}
     found = store.query("incident_acks_of", {"org": org_id, "ids": ids})
