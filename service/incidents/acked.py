@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import cast
 from weakref import WeakKeyDictionary
 
-import numpy as np
 import pyarrow as pa
 
 from clickhouse import Store
@@ -26,7 +25,7 @@ class AcknowledgedIds:
     """The ids of one store's acknowledgement rows, kept as they are inserted."""
 
     def __init__(self, store: Store) -> None:
-        self._ids = KnownIds(np.zeros(0, np.uint64))
+        self._ids = KnownIds()
         # Watched before the read, so that an acknowledgement inserted meanwhile is in
         # the set whether or not the read saw its row.
         store.insert_observers.append(self._inserted)
@@ -49,6 +48,8 @@ def acknowledged_ids(store: Store) -> AcknowledgedIds | None:
     """``store``'s set, read at the first ask; None where other writers may exist."""
     if not store.config.embedded:
         return None
+    if (found := _BY_STORE.get(store)) is not None:
+        return found  # every page but a store's first: no lock taken
     with _MAKING:
         found = _BY_STORE.get(store)
         if found is None:
