@@ -32,7 +32,13 @@ from pydantic.fields import FieldInfo
 
 from clickhouse.tables import INCIDENTS, Column
 from vocabulary.fields import FIELDS, Field, Kind
-from vocabulary.incident import METADATA_LIMIT, IncidentIn, Service, storable_json
+from vocabulary.incident import (
+    METADATA_LIMIT,
+    IncidentIn,
+    Service,
+    storable_json,
+    storable_texts,
+)
 from vocabulary.problems import FieldError, field_errors
 from vocabulary.timestamps import EARLIEST, LATEST, epoch_micros, epoch_millis, parse_time
 
@@ -123,6 +129,8 @@ def _limits(info: FieldInfo) -> _Limits:
 
 _FIELD_LIMITS = {name: _limits(info) for name, info in IncidentIn.model_fields.items()}
 _SERVICE_LIMITS = {name: _limits(info) for name, info in Service.model_fields.items()}
+# Metadata's size is its stored JSON's, in bytes.
+_METADATA_LIMITS = _Limits(0, METADATA_LIMIT)
 
 
 @dataclass
@@ -241,15 +249,11 @@ def _services(
 
 def _metadata_texts(values: Sequence[Any]) -> Checked:
     """Objects as the JSON text stored, within its size; anything else refused."""
-    texts: list[str | None] = []
-    for value in values:
-        try:
-            encoded = storable_json(value) if type(value) is dict else None
-        except ValueError:
-            encoded = None
-        texts.append(None if encoded is None or len(encoded) > METADATA_LIMIT else encoded.decode())
-    array = pa.array(texts, pa.string())
-    return Checked(array, _null(array))
+    objects = np.fromiter((type(value) is dict for value in values), bool, len(values))
+    texts = pa.array(storable_texts(values), pa.string())
+    size = pc.binary_length(texts).fill_null(0)
+    bad = ~objects | _null(texts) | _outside(size, _METADATA_LIMITS)
+    return Checked(pc.if_else(pa.array(bad), pa.scalar(None, pa.string()), texts), bad)
 
 
 # --- decoded JSON items: Python values per field ---------------------------------------
@@ -436,13 +440,21 @@ def _arrow_metadata(column: Column) -> Checked | None:
     # One look for long numbers in all the texts at once (the data buffer), not per row.
     data = strings.buffers()[2]
     read = reader(data.to_pybytes() if data is not None else b"")
-    values = []
-    for text in strings.to_pylist():
-        try:
-            values.append(read(text) if text is not None else None)
-        except ValueError:
-            values.append(None)
+    texts = strings.to_pylist()
+    try:
+        values = list(map(read, texts)) if not strings.null_count else None
+    except ValueError:
+        values = None
+    if values is None:  # a null, or a text that is not JSON, among them: one by one
+        values = [_decoded_or_none(read, text) for text in texts]
     return _metadata_texts(values)
+
+
+def _decoded_or_none(read: Callable[[bytes | str], Any], text: str | None) -> Any:
+    try:
+        return None if text is None else read(text)
+    except ValueError:
+        return None
 
 
 def _arrow_text(fld: Field, column: Column, limits: _Limits) -> Checked | None:

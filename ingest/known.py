@@ -73,8 +73,10 @@ class KnownIds:
             inside = position < len(self._sorted)
             known = np.zeros(len(wanted), bool)
             known[inside] = self._sorted[position[inside]] == wanted[inside]
-            if self._recent:
-                known |= np.fromiter((i in self._recent for i in ids), bool, len(ids))
+            # Set intersection runs in C; a membership test per id in Python was 3% of a
+            # bulk load's main thread (py-spy).
+            if self._recent and (found := self._recent.intersection(ids)):
+                known |= np.isin(wanted, np.fromiter(found, np.uint64, len(found)))
         return known
 
     def add(self, ids: Sequence[int]) -> None:

@@ -293,7 +293,7 @@ def tables(draw: st.DrawFn) -> pa.Table:
     rows = []
     for _ in range(draw(st.integers(1, 8))):
         row = incident(incidentId=draw(st.sampled_from(["a", "b", "c"])))
-        row["metadata"] = draw(st.sampled_from(['{"k": 1}', "[]", "{", '{"n": NaN}', "{}"]))
+        row["metadata"] = draw(st.sampled_from(['{"k": 1}', "[]", "{", '{"n": NaN}', "{}", None]))
         row["startTime"], row["endTime"] = draw(time_values), draw(time_values)
         row["services"] = [
             {
