@@ -566,11 +566,12 @@ def _verdict(total: int, fast: np.ndarray, columns: Columns, item: Callable[[int
     """Rows of ``fast`` (input positions) the checks passed stand; every other item is
     judged by the model, and those it accepts join in input order."""
     table, bad = _table(columns) if len(fast) else (_SCHEMA.empty_table(), _none(0))
-    passed = set(fast[~bad].tolist())
+    judged = np.ones(total, bool)
+    judged[fast[~bad]] = False
     errors: dict[int, list[FieldError]] = {}
     dumped: list[dict[str, Any]] = []
     accepted: list[int] = []
-    slow = [n for n in range(total) if n not in passed]
+    slow = np.flatnonzero(judged).tolist()
     for n in slow:
         canonical, problems = _by_model(item(n))
         if canonical is None:
@@ -578,7 +579,9 @@ def _verdict(total: int, fast: np.ndarray, columns: Columns, item: Callable[[int
         else:
             dumped.append(canonical)
             accepted.append(n)
-    table, index = table.filter(pa.array(~bad)), fast[~bad]
+    index = fast[~bad]
+    if bad.any():  # a filter copies every column, even when it leaves nothing out
+        table = table.filter(pa.array(~bad))
     if dumped:
         extra, refused = _table(_py_columns(dumped))
         if refused.any():
