@@ -129,9 +129,12 @@ def _opened(data_dir: Path, database: str, cleanup: ExitStack) -> Writer:
     return writer
 
 
-def loader_against_raw(rows: int, workdir: Path) -> dict[str, float]:
+def loader_against_raw(rows: int, workdir: Path) -> tuple[dict[str, float], dict[str, float]]:
     """Rows/s of the bulk loader on an NDJSON file and on the same rows as Parquet, and
-    of a raw insert of the very tables it stores, in that order in one run.
+    of a raw insert of the very tables it stores, in that order in one run; and the CPU
+    seconds of this process (every thread, the engine's too) that each took. Both keep
+    the two cores busy, so the CPU a row costs is the steadier figure: rows/s swings
+    with the host from run to run by a fifth.
 
     The raw side is what the loader's commits insert (incidents, incident_keys and
     incident_events, 10k rows a commit, the three side by side), made beforehand by the
@@ -146,21 +149,26 @@ def loader_against_raw(rows: int, workdir: Path) -> dict[str, float]:
     write_parquet(source, parquet)
     data_dir = workdir / "chdb"
     rates: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     with ExitStack() as cleanup:
         for kind, path in (("ndjson", source), ("parquet", parquet)):
-            summary = load_file(_opened(data_dir, f"loader_{kind}", cleanup), ORG, path)
+            writer = _opened(data_dir, f"loader_{kind}", cleanup)
+            used = time.process_time()
+            summary = load_file(writer, ORG, path)
+            cpu[kind] = time.process_time() - used
             assert summary.stored == rows, summary
             rates[kind] = rows / summary.seconds
         writer = _opened(data_dir, "raw", cleanup)
         prepared = [
             writer.settle_rows([Rows(ORG, checks)])[0] for checks, _, _ in chunks(source, 10_000)
         ]
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(3) as pool:
             for tables in prepared:
                 insert_tables(writer.store, tables, pool)
         rates["raw"] = rows / (time.perf_counter() - started)
-    return rates
+        cpu["raw"] = time.process_time() - used
+    return rates, cpu
 
 
 def http_parts(workdir: Path, seconds: float) -> None:
@@ -192,12 +200,13 @@ def main() -> None:
         if not args.loader_only:
             http_parts(workdir, args.seconds)
         print(f"(c) loader against raw insert, {args.rows:,} rows", file=sys.stderr, flush=True)
-        rates = loader_against_raw(args.rows, workdir)
-        print(json.dumps(rates), flush=True)
+        rates, cpu = loader_against_raw(args.rows, workdir)
+        print(json.dumps({"rows/s": rates, "cpu s": cpu}), flush=True)
         for kind in ("ndjson", "parquet"):
             print(
                 f"loader ({kind}) {rates[kind]:,.0f} rows/s, raw Arrow insert "
-                f"{rates['raw']:,.0f} rows/s: {rates[kind] / rates['raw']:.2f}x",
+                f"{rates['raw']:,.0f} rows/s: {rates[kind] / rates['raw']:.2f}x; CPU "
+                f"{cpu[kind]:.2f} s against {cpu['raw']:.2f}: {cpu['raw'] / cpu[kind]:.2f}x",
                 flush=True,
             )
 
