@@ -27,7 +27,8 @@ from clickhouse.sql import absent, query_text
 log = logging.getLogger("incidents.store")
 
 QueryObserver = Callable[[str, float, bool], None]
-# Told of each insert (the table and its rows) before it runs.
+# Told of each insert (the table and its rows): ``insert_observers`` before it runs,
+# ``inserted_observers`` once it has ended, whether it stored its rows or failed.
 InsertObserver = Callable[[str, pa.Table], None]
 
 
@@ -69,6 +70,7 @@ class Store:
         self._lock = threading.Lock()
         self.observers: list[QueryObserver] = []
         self.insert_observers: list[InsertObserver] = []
+        self.inserted_observers: list[InsertObserver] = []
         if config.embedded:
             config.data_dir.mkdir(parents=True, exist_ok=True)
 
@@ -213,10 +215,14 @@ class Store:
         if rows.num_rows:
             for observe in self.insert_observers:
                 observe(table, rows)
-            self._run(
-                f"insert_{table}",
-                lambda client, base: client.insert_arrow(table, rows, settings=base),
-            )
+            try:
+                self._run(
+                    f"insert_{table}",
+                    lambda client, base: client.insert_arrow(table, rows, settings=base),
+                )
+            finally:
+                for observe in self.inserted_observers:
+                    observe(table, rows)
 
     def ping(self) -> bool:
         """Whether the store answers a trivial query."""

@@ -20,21 +20,26 @@ from vocabulary.timestamps import format_time
 
 def acknowledgements(store: Store, org_id: str, ids: list[int]) -> dict[int, Document]:
     """The standing acknowledgement of each of ``ids`` that has one, in one read of those
-    that may have one. No ids read nothing: bound to none, ``incident_acks_of`` would
-    read the tenant's every one."""
-    if (known := acknowledged_ids(store)) is not None:
+    that may have one (on the embedded engine, or an answer kept for the same ids). No ids
+    read nothing: bound to none, ``incident_acks_of`` would read the tenant's every one."""
+    known = acknowledged_ids(store)
+    if known is not None:
         ids = known.maybe_acknowledged(ids)
     if not ids:
         return {}
-    found = store.query("incident_acks_of", {"org": org_id, "ids": ids})
-    return {
-        row["id"]: {
-            "ackTime": format_time(row["first_ack_time"]),
-            "ackUserId": row["ack_user_id"],
-            "ackUserEmail": row["ack_user_email"],
+
+    def read() -> dict[int, Document]:
+        found = store.query("incident_acks_of", {"org": org_id, "ids": ids})
+        return {
+            row["id"]: {
+                "ackTime": format_time(row["first_ack_time"]),
+                "ackUserId": row["ack_user_id"],
+                "ackUserEmail": row["ack_user_email"],
+            }
+            for row in found.to_pylist()
         }
-        for row in found.to_pylist()
-    }
+
+    return read() if known is None else known.answer(org_id, ids, read)
 
 
 NO_ACK: Document = {"ackTime": None, "ackUserId": None, "ackUserEmail": None}
