@@ -300,8 +300,10 @@ def test_a_page_asked_again_keeps_its_acknowledgements_until_one_is_inserted(
     with counting(store) as seen:
         assert listed_acks(client) == {first: "alice", second: "bob"}
     assert "incident_acks_of" in seen
-    later = acked.time.monotonic() + acked.KEPT_FOR + 1
-    monkeypatch.setattr(acked.time, "monotonic", lambda: later)
+    kept = acked.acknowledged_ids(store)
+    assert kept is not None
+    later = kept.clock() + acked.KEPT_FOR + 1
+    monkeypatch.setattr(kept, "clock", lambda: later)
     with counting(store) as seen:
         assert listed_acks(client) == {first: "alice", second: "bob"}
     assert "incident_acks_of" in seen

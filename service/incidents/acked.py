@@ -41,7 +41,8 @@ _KEPT = 256  # pages' answers at most, the least recently asked dropped first
 class AcknowledgedIds:
     """The ids of one store's acknowledgement rows, kept as they are inserted."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self._ids = KnownIds()
         self._answers: OrderedDict[tuple[str, tuple[int, ...]], tuple[float, Acks]] = OrderedDict()
         self._generation = 0  # moves at every start and end of an insert
@@ -71,7 +72,7 @@ class AcknowledgedIds:
     def answer(self, org_id: str, ids: Sequence[int], read: Callable[[], Acks]) -> Acks:
         """The acknowledgements of ``ids``: a kept answer for the same ids, or ``read``'s,
         kept unless an insert of acknowledgements began or ran meanwhile."""
-        key, now = (org_id, tuple(ids)), time.monotonic()
+        key, now = (org_id, tuple(ids)), self.clock()
         with self._lock:
             kept = self._answers.get(key)
             if kept is not None and now - kept[0] <= KEPT_FOR:
