@@ -38,12 +38,6 @@ def _finite(value: Any) -> bool:
     return True
 
 
-def _finite_as_encoded(value: Any, encoded_has_null: bool) -> bool:
-    # orjson writes NaN and infinities as null: refuse them rather than store a null the
-    # sender never sent. Only an encoding with a null can hide one, so most skip the walk.
-    return not encoded_has_null or _finite(value)
-
-
 def storable_json(value: Any) -> bytes:
     """``value`` as the JSON that is stored; refused where storing would change it."""
     try:
@@ -51,7 +45,9 @@ def storable_json(value: Any) -> bytes:
     except orjson.JSONEncodeError:
         # What cannot be encoded here cannot be stored either (integers past 64 bits).
         raise ValueError("must be plain JSON with integers within 64 bits") from None
-    if not _finite_as_encoded(value, b"null" in encoded):
+    # orjson writes NaN and infinities as null: refuse them rather than store a null the
+    # sender never sent. Only an encoding with a null can hide one, so most skip the walk.
+    if b"null" in encoded and not _finite(value):
         raise ValueError("numbers must be finite (no NaN or Infinity)")
     return encoded
 
@@ -69,11 +65,13 @@ def storable_texts(values: Sequence[Any]) -> list[str | None]:
     Text, not bytes: 100k of orjson's bytes objects held at once took 190 ms to make,
     their texts 27 (by hand)."""
     try:
-        texts: list[str | None] = [orjson.dumps(value).decode() for value in values]
+        encoded = [orjson.dumps(value).decode() for value in values]
     except orjson.JSONEncodeError:
         return [_storable_or_none(value) for value in values]
-    for n in [n for n, text in enumerate(texts) if text is not None and "null" in text]:
-        if not _finite_as_encoded(values[n], True):
+    texts: list[str | None] = list(encoded)
+    # As in storable_json: only a text with a null can hide a NaN or an infinity.
+    for n in [n for n, text in enumerate(encoded) if "null" in text]:
+        if not _finite(values[n]):
             texts[n] = None
     return texts
 

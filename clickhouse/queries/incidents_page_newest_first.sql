@@ -9,7 +9,7 @@ WHERE {{incident_filter}}
 ORDER BY start_time DESC, id DESC
 LIMIT {limit:UInt32}
 -- No JIT: a page reads a few thousand rows at most, and compiling its expressions and
--- its sort on the fourth run of a query took 30-40 ms once per filter shape and process
+-- its sort on the fourth run of a query took 33-44 ms once per filter shape and process
 -- (12.3 ms against 46-56 for that run; the p50 of 190 runs unchanged, by hand).
 SETTINGS max_block_size = 1024, max_threads = 1,
     compile_expressions = 0, compile_sort_description = 0
