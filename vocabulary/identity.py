@@ -6,6 +6,8 @@ import threading
 import time
 from collections.abc import Iterable
 
+import numpy as np
+
 _ID_MASK = (1 << 53) - 1
 
 
@@ -25,15 +27,19 @@ def incident_keys(org_id: str, sources: Iterable[str], incident_ids: Iterable[st
     """
     tenant = hashlib.blake2b(_part(org_id), digest_size=8)
     source_parts: dict[str, bytes] = {}  # a batch has few sources
-    keys = []
+    digests = []
     for source, incident_id in zip(sources, incident_ids, strict=True):
         if (source_part := source_parts.get(source)) is None:
             source_part = source_parts[source] = _part(source)
         data = incident_id.encode("utf-8")
         digest = tenant.copy()
         digest.update(source_part + len(data).to_bytes(4, "big") + data)
-        keys.append((int.from_bytes(digest.digest(), "big") & _ID_MASK) or 1)
-    return keys
+        digests.append(digest.digest())
+    # The digests as big-endian integers, masked, by numpy for all at once: an int per
+    # item from its bytes was a quarter of the loop (by hand).
+    keys = np.frombuffer(b"".join(digests), ">u8") & np.uint64(_ID_MASK)
+    ids: list[int] = np.where(keys == 0, np.uint64(1), keys).tolist()
+    return ids
 
 
 def incident_key(org_id: str, source: str, incident_id: str) -> int:
