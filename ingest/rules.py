@@ -8,14 +8,19 @@ at the old position in the time-ordered key must be tombstoned.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute
 
 from clickhouse.tables import Column
 from vocabulary.enums import HistoryAction, IncidentStatus
 from vocabulary.incident import IncidentIn
+
+# pyarrow's stubs know few compute overloads.
+pc: Any = pyarrow.compute
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,27 @@ def _first_of_incident() -> pl.Expr:
     return pl.any_horizontal([pl.col(k) != pl.col(k).shift(1) for k in KEY]).fill_null(True)
 
 
+def _settle_creations(batch: pa.Table, now: datetime) -> Settled:
+    """``settle_columns`` where every write creates its incident: none is stored, none
+    written twice. Each starts at its start or now, is refused for an end before that,
+    and is resolved at its end or now; the sort and join the general case needs are
+    7-13 ms of a 10k chunk, this 0.6-1.0 (by hand)."""
+    moment = pa.scalar(now, batch.schema.field("start_time").type)
+    start = pc.coalesce(batch["start_time"], moment)
+    kept = ~pc.fill_null(pc.less(batch["end_time"], start), False).to_numpy()
+    resolved = pc.equal(batch["status"], IncidentStatus.RESOLVED.value)
+    resolved_at = pc.if_else(resolved, pc.coalesce(batch["end_time"], moment), None)
+    chosen = pa.array(kept)
+    count = int(kept.sum())
+    return Settled(
+        kept,
+        start.filter(chosen).combine_chunks(),
+        resolved_at.filter(chosen).combine_chunks(),
+        pa.repeat(pa.scalar(HistoryAction.CREATED.value), count),
+        pa.nulls(count, moment.type),
+    )
+
+
 def settle_columns(batch: pa.Table, priors: pa.Table, now: datetime) -> Settled:
     """``settle`` for a whole batch at once, as a join with the prior state.
 
@@ -124,8 +150,12 @@ def settle_columns(batch: pa.Table, priors: pa.Table, now: datetime) -> Settled:
     The rows are sorted by incident, then arrival, once: "the write before" is the row
     before, and a value carried on is a forward fill that cannot leak from the incident
     before, because each incident's first row has one. Windows over the key (``over``)
-    measured 4.5 us a row at 100k rows; this takes 1.2-1.5 (benchmarks.columns).
+    measured 4.5 us a row at 100k rows; this takes 1.2-1.5 (benchmarks.columns). A
+    batch that only creates (nothing stored, no incident named twice: a bulk load's
+    usual chunk) needs neither sort nor join.
     """
+    if not priors.num_rows and pc.count_distinct(batch["id"]).as_py() == batch.num_rows:
+        return _settle_creations(batch, now)
     moment = pl.lit(now, dtype=pl.Datetime("ms", "UTC"))
     writes = pl.from_arrow(batch.select([*KEY, "start_time", "end_time", "status"]))
     assert isinstance(writes, pl.DataFrame)

@@ -198,6 +198,23 @@ def test_columns_store_what_the_model_and_the_rules_store(
     assert stored(columnar, org) == stored(one_by_one, org)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(items(), min_size=1, max_size=8))
+def test_a_commit_of_new_incidents_stores_what_the_rules_store(
+    stores: tuple[Store, Store], clock: Clock, values: list[Any]
+) -> None:
+    """No incident stored yet and none named twice: every write creates its incident,
+    which the columnar rules settle without the join and sort of the general case."""
+    columnar, one_by_one = stores
+    org = tenant()["X-Scope-OrgID"]
+    for number, value in enumerate(values):
+        if isinstance(value, dict) and isinstance(value.get("incidentId"), str):
+            value["incidentId"] += f"-{number}"
+    clock.moment = MOMENT
+    assert as_columns(org, values, Writer(columnar)) == by_model(org, values, Writer(one_by_one))
+    assert stored(columnar, org) == stored(one_by_one, org)
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(items(), min_size=1, max_size=8), min_size=2, max_size=4))
 @pytest.mark.usefixtures("clock")
