@@ -52,6 +52,8 @@ RESOLUTIONS = ("fixed", "auto", "wontfix", "duplicate")
 SITES = ("eu-1", "eu-2", "us-1", "us-2", "ap-1", "ap-2")
 SOURCES = tuple(f"detector-{n}" for n in range(8))
 SERVICES = tuple((f"svc-{n:03d}", f"ns-{n % 40:02d}") for n in range(400))
+SERVICE_NAMES = tuple(name for name, _ in SERVICES)
+SERVICE_SPACES = tuple(space for _, space in SERVICES)
 METRICS = tuple(f"metric_{n:03d}" for n in range(100))
 SERVICE_COUNTS = (1, 1, 1, 2, 2, 3)
 METRIC_COUNTS = (0, 1, 1, 2, 3)
@@ -127,6 +129,8 @@ def arrival_order(incidents: Incidents) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _text(values: tuple[str, ...], index: np.ndarray) -> Column:
+    """The strings ``values[index]``, through a dictionary: numpy's own strings took a
+    third of drawing a chunk's versions (line_profiler)."""
     return pa.DictionaryArray.from_arrays(index.astype(np.int32), values).cast(pa.string())
 
 
@@ -146,17 +150,15 @@ def versions(incidents: Incidents, numbers: np.ndarray, update: np.ndarray) -> p
     """The request bodies of these writes, as the columns of a Parquet file."""
     count = len(numbers)
     service_offsets, service_index = _list_column(incidents.services, numbers)
-    names = np.array([n for n, _ in SERVICES])
-    spaces = np.array([s for _, s in SERVICES])
     services = pa.ListArray.from_arrays(
         service_offsets,
         pa.StructArray.from_arrays(
-            [pa.array(names[service_index]), pa.array(spaces[service_index])],
+            [_text(SERVICE_NAMES, service_index), _text(SERVICE_SPACES, service_index)],
             ["name", "namespace"],
         ),
     )
     metric_offsets, metric_index = _list_column(incidents.metrics, numbers)
-    metrics = pa.ListArray.from_arrays(metric_offsets, pa.array(np.array(METRICS)[metric_index]))
+    metrics = pa.ListArray.from_arrays(metric_offsets, _text(METRICS, metric_index))
     resolved = update & incidents.resolves[numbers]
     start = incidents.start[numbers]
     time_type = pa.timestamp("ms", tz="UTC")
