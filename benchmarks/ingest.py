@@ -34,7 +34,7 @@ from benchmarks.stats import announce
 from clickhouse import Store, StoreConfig
 from clickhouse.migrate import migrate
 from clickhouse.tables import insert_tables
-from ingest.loader import chunks, load_file
+from ingest.loader import CHUNK, chunks, load_file
 from ingest.writer import Rows, Writer
 from tests.serving import free_port
 
@@ -137,7 +137,7 @@ def loader_against_raw(rows: int, workdir: Path) -> tuple[dict[str, float], dict
     with the host from run to run by a fifth.
 
     The raw side is what the loader's commits insert (incidents, incident_keys and
-    incident_events, 10k rows a commit, the three side by side), made beforehand by the
+    incident_events, a loader's chunk a commit, the three side by side), made beforehand by the
     writer's own ``settle_rows`` and only inserted while the clock runs.
     """
     rng = random.Random(1)
@@ -160,7 +160,7 @@ def loader_against_raw(rows: int, workdir: Path) -> tuple[dict[str, float], dict
             rates[kind] = rows / summary.seconds
         writer = _opened(data_dir, "raw", cleanup)
         prepared = [
-            writer.settle_rows([Rows(ORG, checks)])[0] for checks, _, _ in chunks(source, 10_000)
+            writer.settle_rows([Rows(ORG, checks)])[0] for checks, _, _ in chunks(source, CHUNK)
         ]
         started, used = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(3) as pool:

@@ -13,6 +13,7 @@ from clickhouse import Store
 from clickhouse.migrate import migrate as apply_migrations
 from clickhouse.migrate import planned_statements
 from ingest.compaction import compact
+from ingest.loader import CHUNK
 from ingest.writer import Writer
 from service.http.gate import org_error
 from service.http.logs import logging_config, setup_logging
@@ -121,7 +122,7 @@ def load(
         str | None, typer.Option(help="The tenant to load into; default INCIDENTS_DEFAULT_ORG.")
     ] = None,
     strict: Annotated[bool, typer.Option(help="Stop at the first invalid row.")] = False,
-    chunk: Annotated[int, typer.Option(min=1, max=100_000, help="Rows per commit.")] = 10_000,
+    chunk: Annotated[int, typer.Option(min=1, max=100_000, help="Rows per commit.")] = CHUNK,
 ) -> None:
     """Load NDJSON, JSON-array or Parquet files of incidents into the store."""
     settings = Settings()
