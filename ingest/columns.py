@@ -541,7 +541,7 @@ class Checks:
         """Only the first ``count`` items (a strict load stops at its first bad row)."""
         keep = self.index < count
         errors = {n: found for n, found in self.errors.items() if n < count}
-        return Checks(self.table.filter(pa.array(keep)), self.index[keep], count, errors)
+        return Checks(kept_rows(self.table, keep), self.index[keep], count, errors)
 
 
 def _by_model(item: Any) -> tuple[dict[str, Any] | None, list[FieldError]]:
@@ -555,6 +555,13 @@ def _by_model(item: Any) -> tuple[dict[str, Any] | None, list[FieldError]]:
     except ValidationError as invalid:
         return None, field_errors(invalid.errors())
     return model.model_dump(mode="json", by_alias=True), []
+
+
+def kept_rows(table: pa.Table, keep: np.ndarray) -> pa.Table:
+    """The rows of ``table`` where ``keep`` holds. A filter copies every column, even
+    when it leaves nothing out (40 ms of a 100k-row chunk's checks), so none is made
+    then."""
+    return table if keep.all() else table.filter(pa.array(keep))
 
 
 def _table(columns: Columns) -> tuple[pa.Table, np.ndarray]:
@@ -580,8 +587,7 @@ def _verdict(total: int, fast: np.ndarray, columns: Columns, item: Callable[[int
             dumped.append(canonical)
             accepted.append(n)
     index = fast[~bad]
-    if bad.any():  # a filter copies every column, even when it leaves nothing out
-        table = table.filter(pa.array(~bad))
+    table = kept_rows(table, ~bad)
     if dumped:
         extra, refused = _table(_py_columns(dumped))
         if refused.any():

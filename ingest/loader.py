@@ -22,8 +22,8 @@ from vocabulary.problems import FieldError
 Progress = Callable[[int, int], None]  # rows done, input units done (bytes or rows)
 
 # Rows per commit. Each chunk pays fixed costs (a few dozen polars and Arrow calls, three
-# inserts): 50k rows a chunk took 30% less CPU than 10k for the same 200k-row load, and
-# the raw insert gained too (benchmarks/README.md).
+# inserts): 50k rows a chunk took 29% less CPU than 10k for the same 200k-row load, and
+# the raw insert of the same chunks less CPU too (benchmarks/README.md).
 CHUNK = 50_000
 
 

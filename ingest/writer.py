@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from clickhouse import Store
 from clickhouse.tables import INCIDENT_KEYS, insert_tables
-from ingest.columns import Checks
+from ingest.columns import Checks, kept_rows
 from ingest.known import KnownIds, LatestStates
 from ingest.rows import SETTLED, commit_tables, incident_from_row, settled_rows
 from ingest.rules import KEY, IncidentState, InvalidIncident, Prior, settle, settle_columns
@@ -298,9 +298,7 @@ class Writer:
         moment = now()
         settled = settle_columns(batch, priors, moment)
         versions = self.clock.take(batch.num_rows)
-        # A filter copies every column, even when it leaves nothing out.
-        rows = batch if settled.kept.all() else batch.filter(pa.array(settled.kept))
-        rows = rows.set_column(
+        rows = kept_rows(batch, settled.kept).set_column(
             batch.schema.get_field_index("start_time"), "start_time", settled.start_time
         )
         columns = {
