@@ -48,6 +48,11 @@ class StoreTimeout(StoreBusy):
     """A query ran past ``max_execution_time``."""
 
 
+class StoreRefused(StoreError):
+    """The engine could not read the input a query gave it (a file of rows in a format
+    with a structure): the input is wrong, not the store."""
+
+
 # ClickHouse error codes that say the store is at capacity rather than that the request
 # is wrong; every other code (and an error without one) is a plain StoreError.
 # clickhouse-connect sets the numeric ``code`` on its errors for chDB (from the message,
@@ -56,6 +61,15 @@ _BY_CODE: dict[int, type[StoreError]] = {
     159: StoreTimeout,  # TIMEOUT_EXCEEDED: past max_execution_time
     202: StoreBusy,  # TOO_MANY_SIMULTANEOUS_QUERIES: max_concurrent_queries* reached
     241: StoreBusy,  # MEMORY_LIMIT_EXCEEDED: the query's or the server's memory limit
+    # An input format's reader refusing its input (ingest/json_engine.py reads NDJSON so):
+    6: StoreRefused,  # CANNOT_PARSE_TEXT
+    10: StoreRefused,  # NOT_FOUND_COLUMN_IN_BLOCK: a key a named tuple does not have
+    25: StoreRefused,  # CANNOT_PARSE_ESCAPE_SEQUENCE
+    26: StoreRefused,  # CANNOT_PARSE_QUOTED_STRING: a value not a string where one goes
+    27: StoreRefused,  # CANNOT_PARSE_INPUT_ASSERTION_FAILED
+    72: StoreRefused,  # CANNOT_PARSE_NUMBER
+    117: StoreRefused,  # INCORRECT_DATA: an unknown or repeated key
+    130: StoreRefused,  # CANNOT_READ_ARRAY_FROM_TEXT: a value not an array where one goes
 }
 
 
@@ -131,9 +145,11 @@ class Store:
             yield settings
             ok = True
         except ClickHouseError as exc:
-            log.error("store operation %s failed: %s", operation, exc)
             code = getattr(exc, "code", None)
             failure = _BY_CODE.get(code, StoreError) if isinstance(code, int) else StoreError
+            # Input refused is the input's fault and its reader's answer, not a failure.
+            level = logging.INFO if failure is StoreRefused else logging.ERROR
+            log.log(level, "store operation %s failed: %s", operation, exc)
             raise failure(operation) from exc
         finally:
             elapsed = time.perf_counter() - started
@@ -148,7 +164,13 @@ class Store:
         made for the call, since a client of a database not yet created cannot connect)."""
         with self._watched(operation) as settings:
             if not bootstrap:
-                return call(self.client, settings)
+                client = self.client
+                try:
+                    return call(client, settings)
+                except ClickHouseError:
+                    if self.config.embedded:
+                        self._discard(client)
+                    raise
             client = self._connect(database=None)
             try:
                 return call(client, settings)
@@ -231,6 +253,16 @@ class Store:
         except StoreError:
             return False
         return True
+
+    def _discard(self, client: Client) -> None:
+        """Close this thread's chDB client after a failed call: a query that failed
+        once its output had begun leaves that output to the client's next answer
+        (an Arrow answer after ``throwIf`` past the first block read as corrupt, by
+        hand on chDB 4.4), so the thread's next call opens a client of its own."""
+        self._local.client = None
+        with self._lock:
+            self._clients.remove(client)
+        client.close()
 
     def close(self) -> None:
         with self._lock:

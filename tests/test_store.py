@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -210,3 +211,21 @@ def test_concurrent_readers_of_different_tenants_never_see_a_foreign_row(store: 
         list(pool.map(read, range(240)))
     assert foreign == []
     assert seen == dict.fromkeys(orgs, 15)
+
+
+
+def test_a_query_after_one_that_failed_midway_gets_its_own_answer(
+    store: Store, tmp_path: Path
+) -> None:
+    """On chDB an Arrow answer that fails once its output has begun (here its input
+    refused: a number where a text goes) must not leave that output to the next call
+    on the same thread (without the fix: "Message metadata too long")."""
+    if not store.config.embedded:
+        pytest.skip("file() reads this process's files on the embedded engine only")
+    refused = tmp_path / "refused.ndjson"
+    refused.write_text('{"title": 5}')
+    for _ in range(3):
+        with pytest.raises(StoreError):
+            store.query("json_lines_rows", {"path": str(refused), "structure": "title String"})
+        shapes = store.query("json_lines_shapes", {"path": str(refused), "required": ["title"]})
+        assert shapes.to_pylist() == [{"object": True, "plain": False}]
