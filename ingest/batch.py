@@ -9,7 +9,9 @@ through here.
 from collections.abc import Sequence
 from typing import Any
 
-from ingest.columns import Checks, check, decode, reader, strict_json
+from clickhouse import Store
+from ingest.columns import Checks, check, check_read, decode, reader, strict_json
+from ingest.json_engine import read_lines
 
 MAX_ITEMS = 10_000
 
@@ -35,9 +37,13 @@ def json_array(body: bytes, limit: int = MAX_ITEMS) -> Checks:
     return check(values)
 
 
-def json_lines(lines: Sequence[bytes]) -> Checks:
+def json_lines(lines: Sequence[bytes], store: Store | None = None) -> Checks:
     """NDJSON lines (none blank), each an incident. A line that is not JSON is judged
-    by the model from its text, so it says what is wrong with it."""
+    by the model from its text, so it says what is wrong with it. With the embedded
+    ``store`` the engine reads them where it can (``ingest.json_engine``)."""
+    engine = None if store is None else read_lines(store, lines)
+    if engine is not None:
+        return check_read(engine.table, engine.plain, lines)
     read = reader(b"\n".join(lines))  # one look at all of them for long numbers
     try:
         values: list[Any] = [read(line) for line in lines]
@@ -51,9 +57,9 @@ def json_lines(lines: Sequence[bytes]) -> Checks:
     return check(values, texts=lines)
 
 
-def ndjson(body: bytes, limit: int = MAX_ITEMS) -> Checks:
+def ndjson(body: bytes, store: Store | None = None, limit: int = MAX_ITEMS) -> Checks:
     """NDJSON in one body: items count non-blank lines from 0."""
     lines = [line for line in body.splitlines() if line.strip()]
     if len(lines) > limit:
         raise UnreadableInput(f"at most {limit} items")
-    return json_lines(lines)
+    return json_lines(lines, store)

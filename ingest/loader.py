@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from clickhouse import Store
 from ingest.batch import UnreadableInput, json_lines
 from ingest.columns import Checks, check, check_table, decode, strict_json
 from ingest.writer import Rows, RowsOutcome, Writer
@@ -91,7 +92,7 @@ def _blocks(path: Path) -> Iterator[bytes]:
             yield rest
 
 
-def _ndjson(path: Path, chunk: int) -> Iterator[Chunk]:
+def _ndjson(path: Path, chunk: int, store: Store | None) -> Iterator[Chunk]:
     done = number = 0
     lines: list[bytes] = []
     numbers: list[int] = []
@@ -105,11 +106,11 @@ def _ndjson(path: Path, chunk: int) -> Iterator[Chunk]:
                 lines.append(line)
                 numbers.append(number)
             if len(lines) == chunk:
-                yield json_lines(lines), numbers, done + len(block)
+                yield json_lines(lines, store), numbers, done + len(block)
                 lines, numbers = [], []
         done += len(block)
     if lines:
-        yield json_lines(lines), numbers, done
+        yield json_lines(lines, store), numbers, done
 
 
 def _array(path: Path, chunk: int) -> Iterator[Chunk]:
@@ -137,10 +138,13 @@ def _parquet(path: Path, chunk: int) -> Iterator[Chunk]:
         done += batch.num_rows
 
 
-def chunks(path: Path, chunk: int) -> Iterator[Chunk]:
-    """The file's rows in checked chunks."""
-    readers = {"parquet": _parquet, "array": _array, "ndjson": _ndjson}
-    return readers[file_kind(path)](path, chunk)
+def chunks(path: Path, chunk: int, store: Store | None = None) -> Iterator[Chunk]:
+    """The file's rows in checked chunks (NDJSON read by the embedded ``store``'s engine
+    where it can: ``ingest.json_engine``)."""
+    kind = file_kind(path)
+    if kind == "ndjson":
+        return _ndjson(path, chunk, store)
+    return _parquet(path, chunk) if kind == "parquet" else _array(path, chunk)
 
 
 def load_file(
@@ -163,7 +167,7 @@ def load_file(
     read: list[tuple[Checks, list[int], int]] = []
 
     def commits() -> Iterator[list[Rows]]:
-        for whole, numbers, reached in chunks(path, chunk):
+        for whole, numbers, reached in chunks(path, chunk, writer.store):
             bad = strict and bool(whole.errors)
             checks = whole.before(min(whole.errors) + 1) if bad else whole
             read.append((checks, numbers, reached))

@@ -1,0 +1,106 @@
+"""NDJSON lines read into Arrow columns by the embedded engine, not by Python.
+
+Decoding each line into Python objects (orjson) and checking them field by field cost
+two thirds of an NDJSON load; ClickHouse's own readers parse the same lines without an
+object per value (benchmarks/README.md). Two reads of the lines, written to a file:
+
+- ``json_lines_rows`` reads them with ``JSONEachRow`` into the fields' plain types,
+  strictly: a value of another type, an unknown or repeated key refuses the whole file.
+- ``json_lines_shapes`` parses each line with simdjson, which is as strict as the
+  model's parser, for what the rows cannot show.
+
+Either the lines come back as one row each, with which rows the column checks may take
+as read, or not at all (the caller reads them as before). The engine reads an object
+as its text wherever a text goes, an absent array as ``[]`` and a line's string
+metadata as an object's text: the rows where that may have happened are not plain, and
+the model judges them from their line, as it judges every row the checks refuse.
+
+Only the embedded engine reads a file this process writes; on a server the lines are
+read as before.
+"""
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute
+
+from clickhouse import Store, StoreError
+from clickhouse.tables import Column
+from vocabulary.fields import FIELDS, Kind
+from vocabulary.incident import IncidentIn
+
+pc: Any = pyarrow.compute
+
+# Each field as JSONEachRow reads it. Text is nullable so that a null reaches the checks
+# (which refuse it, so the model says why); a service's namespace is not, so that an
+# omitted one reads as the model's default "" and a null refuses the file.
+_TYPES = {
+    Kind.TEXT: "Nullable(String)",
+    Kind.ENUM: "Nullable(String)",
+    Kind.TIME: "Nullable(String)",
+    Kind.STRINGS: "Array(Nullable(String))",
+}
+_SERVICES = "Array(Tuple(name Nullable(String), namespace String))"
+_STRUCTURE = ", ".join(
+    f"{f.api} {_TYPES.get(f.kind) or (_SERVICES if f.column == 'services' else 'Nullable(String)')}"
+    for f in FIELDS
+)
+_REQUIRED = [f.api for f in FIELDS if IncidentIn.model_fields[f.attribute].is_required()]
+# The columns where an object read as text would be a string the sender never sent.
+_TEXTS = [f.api for f in FIELDS if f.column != "metadata"]
+
+
+@dataclass(frozen=True)
+class EngineRead:
+    """Row n of ``table`` is line n; ``plain`` says which rows the checks may take."""
+
+    table: pa.Table
+    plain: np.ndarray
+
+
+def _strings(array: Column) -> list[tuple[Column, np.ndarray | None]]:
+    """Every string array within ``array``, each with the rows its values belong to
+    (None: one value a row)."""
+    if pa.types.is_list(array.type):
+        parents = pc.list_parent_indices(array).to_numpy()
+        return [(values, parents) for values, _ in _strings(array.flatten())]
+    if pa.types.is_struct(array.type):
+        return [pair for n in range(array.type.num_fields) for pair in _strings(array.field(n))]
+    return [(array, None)]
+
+
+def _object_texts(table: pa.Table) -> np.ndarray:
+    """Rows with a text that may have been sent as an object (a text starting with
+    "{"): the model, which refuses such an object, judges them."""
+    found = np.zeros(table.num_rows, bool)
+    for name in _TEXTS:
+        for values, parents in _strings(table[name].combine_chunks()):
+            starts = pc.starts_with(values, "{").fill_null(False).to_numpy(zero_copy_only=False)
+            found[starts if parents is None else parents[starts]] = True
+    return found
+
+
+def read_lines(store: Store, lines: Sequence[bytes]) -> EngineRead | None:
+    """``lines`` (none blank) as rows, or None where the engine cannot vouch that each
+    line is one row: a line that is not one JSON object, a value of another type."""
+    if not store.config.embedded or not lines:
+        return None
+    with tempfile.NamedTemporaryFile(suffix=".ndjson") as file:
+        file.write(b"\n".join(lines))
+        file.flush()
+        try:
+            shapes = store.query("json_lines_shapes", {"path": file.name, "required": _REQUIRED})
+            objects = shapes["object"].to_numpy(zero_copy_only=False)
+            if len(objects) != len(lines) or not objects.all():
+                return None
+            rows = store.query("json_lines_rows", {"path": file.name, "structure": _STRUCTURE})
+        except StoreError:
+            return None
+    if rows.num_rows != len(lines):
+        return None
+    plain = shapes["plain"].to_numpy(zero_copy_only=False).astype(bool) & ~_object_texts(rows)
+    return EngineRead(rows, plain)
