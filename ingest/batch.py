@@ -1,17 +1,19 @@
 """Many incidents in one input: a JSON array, NDJSON lines or Parquet row batches.
 
-Each input is decoded once (orjson) and validated as columns (``ingest.columns``), so
-one bad item never sinks the rest: the answer lists the valid items and, by index,
-what is wrong with the others. The HTTP batch endpoint and the bulk loader both read
-through here.
+Each input is read into columns once, by the embedded engine where it can
+(``ingest.json_engine``), else decoded by orjson, and validated as columns
+(``ingest.columns``), so one bad item never sinks the rest: the answer lists the valid
+items and, by index, what is wrong with the others. The HTTP batch endpoint and the
+bulk loader both read through here.
 """
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from clickhouse import Store
 from ingest.columns import Checks, check, check_read, decode, reader, strict_json
-from ingest.json_engine import read_lines
+from ingest.json_engine import read_array, read_lines
 
 MAX_ITEMS = 10_000
 
@@ -20,8 +22,8 @@ class UnreadableInput(ValueError):
     """The input as a whole is not what it should be (not JSON, not an array, too long)."""
 
 
-def json_array(body: bytes, limit: int = MAX_ITEMS) -> Checks:
-    """A JSON array of incidents."""
+def array_values(body: bytes) -> list[Any]:
+    """A JSON array's items, decoded the way pydantic would see their numbers."""
     try:
         values = decode(body)
     except ValueError:
@@ -32,9 +34,26 @@ def json_array(body: bytes, limit: int = MAX_ITEMS) -> Checks:
             raise UnreadableInput(f"not valid JSON: {bad}") from None
     if not isinstance(values, list):
         raise UnreadableInput("expected a JSON array of incidents")
-    if len(values) > limit:
-        raise UnreadableInput(f"at most {limit} items, got {len(values)}")
-    return check(values)
+    return values
+
+
+def json_array(body: bytes, store: Store | None = None, limit: int = MAX_ITEMS) -> Checks:
+    """A JSON array of incidents. With the embedded ``store`` the engine reads it where
+    it can (``ingest.json_engine``); the body is decoded in Python only if the model
+    must judge an item."""
+    engine = None if store is None else read_array(store, body)
+    if engine is None:
+        values = array_values(body)
+        _within(len(values), limit)
+        return check(values)
+    _within(len(engine.plain), limit)
+    decoded = cache(lambda: array_values(body))
+    return check_read(engine.table, engine.plain, lambda n: decoded()[n])
+
+
+def _within(count: int, limit: int) -> None:
+    if count > limit:
+        raise UnreadableInput(f"at most {limit} items, got {count}")
 
 
 def json_lines(lines: Sequence[bytes], store: Store | None = None) -> Checks:
@@ -43,7 +62,7 @@ def json_lines(lines: Sequence[bytes], store: Store | None = None) -> Checks:
     ``store`` the engine reads them where it can (``ingest.json_engine``)."""
     engine = None if store is None else read_lines(store, lines)
     if engine is not None:
-        return check_read(engine.table, engine.plain, lines)
+        return check_read(engine.table, engine.plain, lines.__getitem__)
     read = reader(b"\n".join(lines))  # one look at all of them for long numbers
     try:
         values: list[Any] = [read(line) for line in lines]

@@ -608,15 +608,15 @@ def check(items: Sequence[Any], texts: Sequence[bytes] | None = None) -> Checks:
     return _verdict(len(items), np.array(plain, np.int64), columns, judged.__getitem__)
 
 
-def check_read(table: pa.Table, plain: np.ndarray, texts: Sequence[bytes]) -> Checks:
-    """Validate JSON ``texts`` read into ``table`` (row n is text n) by the engine: the
-    rows ``plain`` holds as columns, and every other text by the model, so its errors
-    are those of the JSON it was sent."""
+def check_read(table: pa.Table, plain: np.ndarray, item: Callable[[int], Any]) -> Checks:
+    """Validate JSON items the engine read into ``table``, row n from item n: the rows
+    ``plain`` holds as columns, and every other by the model, which judges ``item(n)``
+    (its JSON text or its decoded value)."""
     fast = np.flatnonzero(plain)
     columns = _arrow_columns(kept_rows(table, plain)) if len(fast) else {}
     if columns is None:
         raise AssertionError("the engine read a field in a type the checks do not know")
-    return _verdict(len(texts), fast, columns, texts.__getitem__)
+    return _verdict(len(plain), fast, columns, item)
 
 
 def check_table(table: pa.Table) -> Checks:

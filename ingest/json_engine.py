@@ -1,21 +1,22 @@
-"""NDJSON lines read into Arrow columns by the embedded engine, not by Python.
+"""NDJSON lines and JSON arrays read into Arrow columns by the embedded engine, not by
+Python.
 
-Decoding each line into Python objects (orjson) and checking them field by field cost
-two thirds of an NDJSON load; ClickHouse's own readers parse the same lines without an
-object per value (benchmarks/README.md). Two reads of the lines, written to a file:
+Decoding each item into Python objects (orjson) and checking them field by field cost
+two thirds of an NDJSON load; ClickHouse's own readers parse the same text without an
+object per value (benchmarks/README.md). Two reads of the input, written to a file:
 
-- ``json_lines_rows`` reads them with ``JSONEachRow`` into the fields' plain types,
-  strictly: a value of another type, an unknown or repeated key refuses the whole file.
-- ``json_lines_shapes`` parses each line with simdjson, which is as strict as the
-  model's parser, for what the rows cannot show.
+- ``json_rows`` reads it with ``JSONEachRow`` into the fields' plain types, strictly: a
+  value of another type, an unknown or repeated key refuses the whole file.
+- ``json_lines_shapes`` (``json_array_shapes``) parses each line (the whole array) with
+  simdjson, which is as strict as the model's parser, for what the rows cannot show.
 
-Either the lines come back as one row each, with which rows the column checks may take
+Either the items come back as one row each, with which rows the column checks may take
 as read, or not at all (the caller reads them as before). The engine reads an object
-as its text wherever a text goes, an absent array as ``[]`` and a line's string
-metadata as an object's text: the rows where that may have happened are not plain, and
-the model judges them from their line, as it judges every row the checks refuse.
+as its text wherever a text goes, an absent array as ``[]`` and string metadata as an
+object's text: the rows where that may have happened are not plain, and the model
+judges them as sent, as it judges every row the checks refuse.
 
-Only the embedded engine reads a file this process writes; on a server the lines are
+Only the embedded engine reads a file this process writes; on a server the input is
 read as before.
 """
 
@@ -84,23 +85,35 @@ def _object_texts(table: pa.Table) -> np.ndarray:
     return found
 
 
-def read_lines(store: Store, lines: Sequence[bytes]) -> EngineRead | None:
-    """``lines`` (none blank) as rows, or None where the engine cannot vouch that each
-    line is one row: a line that is not one JSON object, a value of another type."""
-    if not store.config.embedded or not lines:
+def _read(store: Store, data: bytes, shapes_query: str, count: int | None) -> EngineRead | None:
+    """``data`` read by ``shapes_query`` and ``json_rows`` into one row per item, or None
+    where they do not agree on ``count`` items (None: any number) that are all objects."""
+    if not store.config.embedded:
         return None
-    with tempfile.NamedTemporaryFile(suffix=".ndjson") as file:
-        file.write(b"\n".join(lines))
+    with tempfile.NamedTemporaryFile(suffix=".json") as file:
+        file.write(data)
         file.flush()
         try:
-            shapes = store.query("json_lines_shapes", {"path": file.name, "required": _REQUIRED})
+            shapes = store.query(shapes_query, {"path": file.name, "required": _REQUIRED})
             objects = shapes["object"].to_numpy(zero_copy_only=False)
-            if len(objects) != len(lines) or not objects.all():
+            if not len(objects) or len(objects) != (count or len(objects)) or not objects.all():
                 return None
-            rows = store.query("json_lines_rows", {"path": file.name, "structure": _STRUCTURE})
+            rows = store.query("json_rows", {"path": file.name, "structure": _STRUCTURE})
         except StoreError:
             return None
-    if rows.num_rows != len(lines):
+    if rows.num_rows != len(objects):
         return None
     plain = shapes["plain"].to_numpy(zero_copy_only=False).astype(bool) & ~_object_texts(rows)
     return EngineRead(rows, plain)
+
+
+def read_lines(store: Store, lines: Sequence[bytes]) -> EngineRead | None:
+    """``lines`` (none blank) as rows, or None where the engine cannot vouch that each
+    line is one row: a line that is not one JSON object, a value of another type."""
+    return _read(store, b"\n".join(lines), "json_lines_shapes", len(lines)) if lines else None
+
+
+def read_array(store: Store, body: bytes) -> EngineRead | None:
+    """A JSON array of objects as rows, one an item, or None where the engine cannot
+    vouch for that: not an array of objects, a value of another type."""
+    return _read(store, body, "json_array_shapes", None)

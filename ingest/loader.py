@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from clickhouse import Store
-from ingest.batch import UnreadableInput, json_lines
-from ingest.columns import Checks, check, check_table, decode, strict_json
+from ingest.batch import UnreadableInput, array_values, json_lines
+from ingest.columns import Checks, check, check_table
 from ingest.writer import Rows, RowsOutcome, Writer
 from vocabulary.problems import FieldError
 
@@ -115,14 +115,9 @@ def _ndjson(path: Path, chunk: int, store: Store | None) -> Iterator[Chunk]:
 
 def _array(path: Path, chunk: int) -> Iterator[Chunk]:
     try:
-        values = decode(path.read_bytes())
-    except ValueError:
-        try:
-            values = strict_json(path.read_bytes())
-        except ValueError as bad:
-            raise UnreadableInput(f"{path}: not valid JSON: {bad}") from None
-    if not isinstance(values, list):
-        raise UnreadableInput(f"{path}: expected a JSON array of incidents")
+        values = array_values(path.read_bytes())
+    except UnreadableInput as unreadable:
+        raise UnreadableInput(f"{path}: {unreadable}") from None
     size = path.stat().st_size
     for start in range(0, len(values), chunk):
         part = values[start : start + chunk]

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clickhouse import Store, StoreConfig
-from ingest.batch import json_lines
-from ingest.json_engine import read_lines
+from ingest.batch import UnreadableInput, json_array, json_lines
+from ingest.json_engine import read_array, read_lines
 from tests.conftest import fresh_database
 from tests.helpers import incident
 from tests.test_columns import INSTANTS, SHORT, STRINGS, TIMES, items
@@ -174,6 +174,61 @@ def test_lines_the_engine_reads_are_judged_as_python_judges_them(
         by_python.index.tolist(),
     )
     assert by_engine.table.equals(by_python.table)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(readable(), max_size=12) | st.lists(readable() | items(), max_size=12),
+    st.sampled_from(["plain", "compact", "indented", "ascii escapes"]),
+    st.booleans(),
+)
+def test_the_engine_reads_arrays_as_python_decodes_them(
+    embedded: Store, values: list[Any], form: str, object_for_a_string: bool
+) -> None:
+    if object_for_a_string and values and isinstance(values[0], dict):
+        values[0] = {**values[0], "title": {"a": 1}}
+    body = json.dumps(
+        values,
+        ensure_ascii=form == "ascii escapes",
+        indent=2 if form == "indented" else None,
+        separators=(",", ":") if form == "compact" else None,
+    ).encode()
+    by_python, by_engine = json_array(body), json_array(body, embedded)
+    assert (by_engine.errors, by_engine.index.tolist()) == (
+        by_python.errors,
+        by_python.index.tolist(),
+    )
+    assert by_engine.table.equals(by_python.table)
+    assert by_engine.total == by_python.total == len(values)
+
+
+def test_an_array_of_plain_objects_is_read_by_the_engine(embedded: Store) -> None:
+    values = [incident(incidentId=f"i{n}") for n in range(5)] + [incident(title={"a": 1})]
+    read = read_array(embedded, json.dumps(values, indent=1).encode())
+    assert read is not None
+    assert read.plain.tolist() == [True] * 5 + [False]
+    checks = json_array(json.dumps(values).encode(), embedded)
+    assert (checks.valid, sorted(checks.errors), checks.by_model) == (5, [5], 1)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (json.dumps([incident()] * 3).encode(), "at most 2 items, got 3"),
+        (json.dumps(incident()).encode(), "expected a JSON array of incidents"),
+        (json.dumps([incident()]).encode() + b" x", "not valid JSON"),
+        (b"[]", None),
+    ],
+    ids=["too many", "an object", "something after it", "empty"],
+)
+def test_arrays_the_engine_does_not_read_are_answered_as_before(
+    embedded: Store, body: bytes, message: str | None
+) -> None:
+    if message is None:
+        assert json_array(body, embedded, limit=2).total == 0
+        return
+    with pytest.raises(UnreadableInput, match=message):
+        json_array(body, embedded, limit=2)
 
 
 def _lines(*values: dict[str, Any]) -> list[bytes]:

@@ -213,7 +213,6 @@ def test_concurrent_readers_of_different_tenants_never_see_a_foreign_row(store: 
     assert seen == dict.fromkeys(orgs, 15)
 
 
-
 def test_a_query_after_one_that_failed_midway_gets_its_own_answer(
     store: Store, tmp_path: Path
 ) -> None:
@@ -226,6 +225,6 @@ def test_a_query_after_one_that_failed_midway_gets_its_own_answer(
     refused.write_text('{"title": 5}')
     for _ in range(3):
         with pytest.raises(StoreError):
-            store.query("json_lines_rows", {"path": str(refused), "structure": "title String"})
+            store.query("json_rows", {"path": str(refused), "structure": "title String"})
         shapes = store.query("json_lines_shapes", {"path": str(refused), "required": ["title"]})
         assert shapes.to_pylist() == [{"object": True, "plain": False}]

@@ -1,4 +1,4 @@
--- What of each NDJSON line the checks cannot see in the rows json_lines_rows reads:
+-- What of each NDJSON line the checks cannot see in the rows json_rows reads:
 -- whether the line is one JSON object (simdjson's own parse, as strict as the model's
 -- parser: it refuses control characters and lone surrogates in strings, invalid UTF-8,
 -- NaN, trailing commas and anything after the object), whether it has every key the

@@ -104,7 +104,7 @@ async def create_or_update_many(
         if content_type == "application/x-ndjson":
             checks = await to_thread.run_sync(batch.ndjson, body, ctx.store)
         else:
-            checks = await to_thread.run_sync(batch.json_array, body)
+            checks = await to_thread.run_sync(batch.json_array, body, ctx.store)
     except batch.UnreadableInput as unreadable:
         raise BadRequest(("body", f"body: {unreadable}")) from None
     return JSONResponse(await writes.submit_batch(ctx.ingest, ctx.org_id, checks, len(body)))
