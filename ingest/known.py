@@ -42,6 +42,21 @@ def _sorted_unique(ids: np.ndarray) -> np.ndarray:
     return ordered[first]
 
 
+def _held(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """For each of ``values``, whether the sorted ``ordered`` holds it."""
+    position = np.searchsorted(ordered, values)
+    inside = position < len(ordered)
+    held = np.zeros(len(values), bool)
+    held[inside] = ordered[position[inside]] == values[inside]
+    return held
+
+
+def among(values: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """For each of ``values``, whether it is one of ``ids`` (both uint64). Not np.isin,
+    which sorts through np.unique: 16-30 ms for 50k ids in 50k against 9 (by hand)."""
+    return _held(values, np.sort(ids, kind="stable"))
+
+
 class KnownIds:
     """The ids stored or written; ``maybe_known`` is never False for a stored id."""
 
@@ -69,14 +84,11 @@ class KnownIds:
         """For each id, whether it may be stored (False: certainly new)."""
         wanted = np.fromiter(ids, np.uint64, len(ids))
         with self._lock:
-            position = np.searchsorted(self._sorted, wanted)
-            inside = position < len(self._sorted)
-            known = np.zeros(len(wanted), bool)
-            known[inside] = self._sorted[position[inside]] == wanted[inside]
+            known = _held(wanted, self._sorted)
             # Set intersection runs in C; a membership test per id in Python was 3% of a
             # bulk load's main thread (py-spy).
             if self._recent and (found := self._recent.intersection(ids)):
-                known |= np.isin(wanted, np.fromiter(found, np.uint64, len(found)))
+                known |= among(wanted, np.fromiter(found, np.uint64, len(found)))
         return known
 
     def add(self, ids: Sequence[int]) -> None:

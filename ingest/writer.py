@@ -24,7 +24,7 @@ import pyarrow as pa
 from clickhouse import Store
 from clickhouse.tables import INCIDENT_KEYS, insert_tables
 from ingest.columns import Checks, kept_rows
-from ingest.known import KnownIds, LatestStates
+from ingest.known import KnownIds, LatestStates, among
 from ingest.rows import SETTLED, commit_tables, incident_from_row, settled_rows
 from ingest.rules import KEY, IncidentState, InvalidIncident, Prior, settle, settle_columns
 from vocabulary.identity import VersionClock, incident_key, incident_keys
@@ -156,7 +156,7 @@ class Writer:
             return stored
         # A bulk load's chunks seldom name an incident of the chunk before: then the
         # store's answer stands as it is (the merge was 6% of a load's main thread, py-spy).
-        named_in_flight = np.isin(in_flight["id"].to_numpy(), np.asarray(named, np.uint64))
+        named_in_flight = among(in_flight["id"].to_numpy(), np.asarray(named, np.uint64))
         if not named_in_flight.any():
             return stored
         newer = pl.from_arrow(in_flight.filter(named_in_flight).drop_columns("version"))
