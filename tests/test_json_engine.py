@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clickhouse import Store, StoreConfig
+from ingest import json_engine
 from ingest.batch import UnreadableInput, json_array, json_lines
 from ingest.json_engine import read_array, read_lines
 from tests.conftest import fresh_database
@@ -25,12 +26,16 @@ from vocabulary.incident import Service
 
 pytestmark = pytest.mark.integration
 
+# SMALLEST as shipped; the module's store lowers it to 0, so the engine reads small inputs too.
+SMALLEST = json_engine.SMALLEST
 TEXT_FIELDS = ["title", "incidentId", "status", "resolution", "startTime"]
 
 
 @pytest.fixture(scope="module")
 def embedded(chdb_engine: StoreConfig) -> Iterator[Store]:
-    with fresh_database(chdb_engine) as store:
+    """An embedded store whose engine reads inputs of any size, small ones too."""
+    with fresh_database(chdb_engine) as store, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(json_engine, "SMALLEST", 0)
         yield store
 
 
@@ -290,6 +295,16 @@ def test_what_the_engine_cannot_tell_apart_goes_to_the_model(embedded: Store) ->
 )
 def test_lines_the_engine_cannot_vouch_for_are_left_to_python(embedded: Store, line: bytes) -> None:
     assert read_lines(embedded, [json.dumps(incident()).encode(), line]) is None
+
+
+def test_small_inputs_are_read_in_python(embedded: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below ``SMALLEST`` bytes the engine's fixed cost outweighs what it saves."""
+    monkeypatch.setattr(json_engine, "SMALLEST", SMALLEST)
+    lines = _lines(incident())
+    assert read_lines(embedded, lines) is None
+    assert read_array(embedded, b"[" + lines[0] + b"]") is None
+    many = _lines(*[incident(incidentId=f"i{n}") for n in range(SMALLEST // len(lines[0]) + 1)])
+    assert read_lines(embedded, many) is not None
 
 
 def test_a_server_reads_lines_in_python() -> None:
