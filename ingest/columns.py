@@ -1,7 +1,8 @@
 """Many incidents validated as columns, without a model object per item.
 
 The batch endpoint and the loader come here with decoded items (a dict per item from
-orjson, or rows of a Parquet file). Each field's values are checked as one column, by
+orjson), or with Arrow rows: a Parquet file's, or JSON the engine read
+(``ingest.json_engine``). Each field's values are checked as one column, by
 checks whose limits are read off ``IncidentIn``'s own constraints, and come out as the
 values the incidents table stores: an Arrow table, one row per valid item.
 

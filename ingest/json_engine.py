@@ -11,10 +11,11 @@ object per value (benchmarks/README.md). Two reads of the input, written to a fi
   simdjson, which is as strict as the model's parser, for what the rows cannot show.
 
 Either the items come back as one row each, with which rows the column checks may take
-as read, or not at all (the caller reads them as before). The engine reads an object
-as its text wherever a text goes, an absent array as ``[]`` and string metadata as an
-object's text: the rows where that may have happened are not plain, and the model
-judges them as sent, as it judges every row the checks refuse.
+as read, or not at all (the caller reads them as before): any item that is not one JSON
+object with object metadata (a string metadata would read as an object's text) leaves
+the input to Python. The engine also reads an object as its text wherever a text goes:
+those rows are not plain, and the model judges them as sent, as it judges every row the
+checks refuse.
 
 Only the embedded engine reads a file this process writes; on a server the input is
 read as before.
@@ -32,25 +33,25 @@ import pyarrow.compute
 from clickhouse import Store, StoreError
 from clickhouse.tables import Column
 from vocabulary.fields import FIELDS, Kind
-from vocabulary.incident import IncidentIn
 
 pc: Any = pyarrow.compute
 
 # Each field as JSONEachRow reads it. Text is nullable so that a null reaches the checks
 # (which refuse it, so the model says why); a service's namespace is not, so that an
-# omitted one reads as the model's default "" and a null refuses the file.
+# omitted one reads as the model's default "" and a null refuses the file. An omitted
+# list would read as [], which metricNames may be: it reads as one null item instead,
+# which the checks refuse, so that the model says the field is missing.
 _TYPES = {
     Kind.TEXT: "Nullable(String)",
     Kind.ENUM: "Nullable(String)",
     Kind.TIME: "Nullable(String)",
-    Kind.STRINGS: "Array(Nullable(String))",
+    Kind.STRINGS: "Array(Nullable(String)) DEFAULT [NULL]",
 }
-_SERVICES = "Array(Tuple(name Nullable(String), namespace String))"
+_SERVICES = "Array(Tuple(name Nullable(String), namespace String)) DEFAULT [(NULL, '')]"
 _STRUCTURE = ", ".join(
     f"{f.api} {_TYPES.get(f.kind) or (_SERVICES if f.column == 'services' else 'Nullable(String)')}"
     for f in FIELDS
 )
-_REQUIRED = [f.api for f in FIELDS if IncidentIn.model_fields[f.attribute].is_required()]
 # The columns where an object read as text would be a string the sender never sent.
 _TEXTS = [f.api for f in FIELDS if f.column != "metadata"]
 
@@ -94,24 +95,24 @@ def _object_texts(table: pa.Table) -> np.ndarray:
 
 def _read(store: Store, data: bytes, shapes_query: str, count: int | None) -> EngineRead | None:
     """``data`` read by ``shapes_query`` and ``json_rows`` into one row per item, or None
-    where they do not agree on ``count`` items (None: any number) that are all objects."""
+    where they do not agree on ``count`` items (None: any number), each an object with
+    object metadata."""
     if not store.config.embedded or len(data) < SMALLEST:
         return None
     with tempfile.NamedTemporaryFile(suffix=".json") as file:
         file.write(data)
         file.flush()
         try:
-            shapes = store.query(shapes_query, {"path": file.name, "required": _REQUIRED})
-            objects = shapes["object"].to_numpy(zero_copy_only=False)
-            if not len(objects) or len(objects) != (count or len(objects)) or not objects.all():
+            shapes = store.query(shapes_query, {"path": file.name})
+            plain = shapes["plain"].to_numpy(zero_copy_only=False).astype(bool)
+            if not len(plain) or len(plain) != (count or len(plain)) or not plain.all():
                 return None
             rows = store.query("json_rows", {"path": file.name, "structure": _STRUCTURE})
         except StoreError:
             return None
-    if rows.num_rows != len(objects):
+    if rows.num_rows != len(plain):
         return None
-    plain = shapes["plain"].to_numpy(zero_copy_only=False).astype(bool) & ~_object_texts(rows)
-    return EngineRead(rows, plain)
+    return EngineRead(rows, ~_object_texts(rows))
 
 
 def read_lines(store: Store, lines: Sequence[bytes]) -> EngineRead | None:
