@@ -90,15 +90,18 @@ def http_load(port: int, kind: str, connections: int, seconds: float) -> dict[st
     return result
 
 
-def batches(port: int, size: int, total: int) -> float:
-    """Incidents per second through POST /incidents/batch, ``size`` items a request."""
+def batches(port: int, size: int, total: int, ndjson: bool = False) -> float:
+    """Incidents per second through POST /incidents/batch, ``size`` items a request, as
+    JSON arrays or (``ndjson``) NDJSON bodies, encoded before the clock starts."""
     rng = random.Random(size)
+    first = size * (2_000_000 if ndjson else 1_000_000)  # new incidents in either form
     bodies = []
-    for start in range(0, total, size):
-        items = b",".join(incident_body(start + n + size * 1_000_000, rng) for n in range(size))
-        bodies.append(b"[" + items + b"]")
+    for start in range(first, first + total, size):
+        items = [incident_body(start + n, rng) for n in range(size)]
+        bodies.append(b"\n".join(items) if ndjson else b"[" + b",".join(items) + b"]")
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    headers = {"X-Scope-OrgID": ORG, "Content-Type": "application/json"}
+    kind = "application/x-ndjson" if ndjson else "application/json"
+    headers = {"X-Scope-OrgID": ORG, "Content-Type": kind}
     started = time.perf_counter()
     for body in bodies:
         conn.request("POST", "/api/v1/incidents/batch", body=body, headers=headers)
@@ -171,21 +174,24 @@ def loader_against_raw(rows: int, workdir: Path) -> tuple[dict[str, float], dict
     return rates, cpu
 
 
-def http_parts(workdir: Path, seconds: float) -> None:
+def http_parts(workdir: Path, seconds: float, singles: bool = True) -> None:
     """(a) and (b): single writes and batches over HTTP to ``incidents serve``."""
     with server(workdir / "served") as port:
-        print("(a) single create-or-update over HTTP", file=sys.stderr, flush=True)
-        ceiling = http_load(port, "healthz", 64, seconds)
-        many = http_load(port, "upsert", 64, seconds)
-        alone = http_load(port, "upsert", 1, seconds)
-        for result in (ceiling, many, alone):
-            print(json.dumps(result), flush=True)
-        ratio = many["rps"] / ceiling["rps"]
-        print(f"upserts at 64 connections: {ratio:.0%} of the /healthz rate", flush=True)
+        if singles:
+            print("(a) single create-or-update over HTTP", file=sys.stderr, flush=True)
+            ceiling = http_load(port, "healthz", 64, seconds)
+            many = http_load(port, "upsert", 64, seconds)
+            alone = http_load(port, "upsert", 1, seconds)
+            for result in (ceiling, many, alone):
+                print(json.dumps(result), flush=True)
+            ratio = many["rps"] / ceiling["rps"]
+            print(f"upserts at 64 connections: {ratio:.0%} of the /healthz rate", flush=True)
         for size in (100, 1_000, 10_000):
             print(f"(b) batches of {size}", file=sys.stderr, flush=True)
-            rate = batches(port, size, max(50_000, size * 5))
-            print(f"batch of {size:>6}: {rate:>10,.0f} incidents/s", flush=True)
+            for ndjson in (False, True):
+                rate = batches(port, size, max(50_000, size * 10), ndjson)
+                form = "NDJSON" if ndjson else "array "
+                print(f"batch of {size:>6} ({form}): {rate:>10,.0f} incidents/s", flush=True)
 
 
 def main() -> None:
@@ -193,10 +199,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--loader-only", action="store_true", help="(c) alone")
+    parser.add_argument("--batches-only", action="store_true", help="(b) alone")
     args = parser.parse_args()
     announce()
     with tempfile.TemporaryDirectory(prefix="incidents-bench-") as scratch:
         workdir = Path(scratch)
+        if args.batches_only:
+            http_parts(workdir, args.seconds, singles=False)
+            return
         if not args.loader_only:
             http_parts(workdir, args.seconds)
         print(f"(c) loader against raw insert, {args.rows:,} rows", file=sys.stderr, flush=True)
