@@ -255,10 +255,10 @@ class Store:
         return True
 
     def _discard(self, client: Client) -> None:
-        """Close this thread's chDB client after a failed call: a query that failed
-        once its output had begun leaves that output to the client's next answer
-        (an Arrow answer after ``throwIf`` past the first block read as corrupt, by
-        hand on chDB 4.4), so the thread's next call opens a client of its own."""
+        """Close this thread's chDB client after a failed call: an Arrow query that
+        failed once its output had begun (an input format refusing its input) leaves
+        that output to the client's next answer, which then reads as corrupt (chDB
+        4.4; tests/test_store.py), so the thread's next call opens a client of its own."""
         self._local.client = None
         with self._lock:
             self._clients.remove(client)

@@ -32,7 +32,7 @@ import pyarrow.compute
 
 from clickhouse import Store, StoreError
 from clickhouse.tables import Column
-from vocabulary.fields import FIELDS, Kind
+from vocabulary.fields import FIELDS, Field, Kind
 
 pc: Any = pyarrow.compute
 
@@ -48,10 +48,16 @@ _TYPES = {
     Kind.STRINGS: "Array(Nullable(String)) DEFAULT [NULL]",
 }
 _SERVICES = "Array(Tuple(name Nullable(String), namespace String)) DEFAULT [(NULL, '')]"
-_STRUCTURE = ", ".join(
-    f"{f.api} {_TYPES.get(f.kind) or (_SERVICES if f.column == 'services' else 'Nullable(String)')}"
-    for f in FIELDS
-)
+_METADATA = "Nullable(String)"  # an object, as its text
+
+
+def _read_as(field: Field) -> str:
+    if field.kind is Kind.JSON:
+        return _SERVICES if field.column == "services" else _METADATA
+    return _TYPES[field.kind]
+
+
+_STRUCTURE = ", ".join(f"{f.api} {_read_as(f)}" for f in FIELDS)
 # The columns where an object read as text would be a string the sender never sent.
 _TEXTS = [f.api for f in FIELDS if f.column != "metadata"]
 
@@ -65,7 +71,7 @@ SMALLEST = 2 * 1024 * 1024
 
 @dataclass(frozen=True)
 class EngineRead:
-    """Row n of ``table`` is line n; ``plain`` says which rows the checks may take."""
+    """Row n of ``table`` is item (line) n; ``plain`` says which rows the checks may take."""
 
     table: pa.Table
     plain: np.ndarray
@@ -105,7 +111,8 @@ def _read(store: Store, data: bytes, shapes_query: str, count: int | None) -> En
         try:
             shapes = store.query(shapes_query, {"path": file.name})
             plain = shapes["plain"].to_numpy(zero_copy_only=False).astype(bool)
-            if not len(plain) or len(plain) != (count or len(plain)) or not plain.all():
+            counted = count is None or len(plain) == count
+            if not len(plain) or not counted or not plain.all():
                 return None
             rows = store.query("json_rows", {"path": file.name, "structure": _STRUCTURE})
         except StoreError:

@@ -307,7 +307,12 @@ def test_small_inputs_are_read_in_python(embedded: Store, monkeypatch: pytest.Mo
     assert read_lines(embedded, many) is not None
 
 
-def test_a_server_reads_lines_in_python() -> None:
+def test_a_server_reads_lines_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
     """The engine reads a file this process wrote, which only the embedded one can."""
+    monkeypatch.setattr(json_engine, "SMALLEST", 0)
     server = Store(StoreConfig(url="http://127.0.0.1:1"))
+    asked: list[str] = []
+    server.observers.append(lambda operation, _seconds, _ok: asked.append(operation))
     assert read_lines(server, _lines(incident())) is None
+    assert read_array(server, json.dumps([incident()]).encode()) is None
+    assert asked == []
