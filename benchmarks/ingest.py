@@ -174,24 +174,26 @@ def loader_against_raw(rows: int, workdir: Path) -> tuple[dict[str, float], dict
     return rates, cpu
 
 
-def http_parts(workdir: Path, seconds: float, singles: bool = True) -> None:
-    """(a) and (b): single writes and batches over HTTP to ``incidents serve``."""
-    with server(workdir / "served") as port:
-        if singles:
-            print("(a) single create-or-update over HTTP", file=sys.stderr, flush=True)
-            ceiling = http_load(port, "healthz", 64, seconds)
-            many = http_load(port, "upsert", 64, seconds)
-            alone = http_load(port, "upsert", 1, seconds)
-            for result in (ceiling, many, alone):
-                print(json.dumps(result), flush=True)
-            ratio = many["rps"] / ceiling["rps"]
-            print(f"upserts at 64 connections: {ratio:.0%} of the /healthz rate", flush=True)
-        for size in (100, 1_000, 10_000):
-            print(f"(b) batches of {size}", file=sys.stderr, flush=True)
-            for ndjson in (False, True):
-                rate = batches(port, size, max(50_000, size * 10), ndjson)
-                form = "NDJSON" if ndjson else "array "
-                print(f"batch of {size:>6} ({form}): {rate:>10,.0f} incidents/s", flush=True)
+def singles(port: int, seconds: float) -> None:
+    """(a): single writes over HTTP, at 64 connections and at 1, against /healthz."""
+    print("(a) single create-or-update over HTTP", file=sys.stderr, flush=True)
+    ceiling = http_load(port, "healthz", 64, seconds)
+    many = http_load(port, "upsert", 64, seconds)
+    alone = http_load(port, "upsert", 1, seconds)
+    for result in (ceiling, many, alone):
+        print(json.dumps(result), flush=True)
+    ratio = many["rps"] / ceiling["rps"]
+    print(f"upserts at 64 connections: {ratio:.0%} of the /healthz rate", flush=True)
+
+
+def batch_rates(port: int) -> None:
+    """(b): the batch endpoint at three sizes, as JSON arrays and as NDJSON."""
+    for size in (100, 1_000, 10_000):
+        print(f"(b) batches of {size}", file=sys.stderr, flush=True)
+        for ndjson in (False, True):
+            rate = batches(port, size, max(50_000, size * 10), ndjson)
+            form = "NDJSON" if ndjson else "array "
+            print(f"batch of {size:>6} ({form}): {rate:>10,.0f} incidents/s", flush=True)
 
 
 def main() -> None:
@@ -204,11 +206,13 @@ def main() -> None:
     announce()
     with tempfile.TemporaryDirectory(prefix="incidents-bench-") as scratch:
         workdir = Path(scratch)
-        if args.batches_only:
-            http_parts(workdir, args.seconds, singles=False)
-            return
         if not args.loader_only:
-            http_parts(workdir, args.seconds)
+            with server(workdir / "served") as port:
+                if not args.batches_only:
+                    singles(port, args.seconds)
+                batch_rates(port)
+        if args.batches_only:
+            return
         print(f"(c) loader against raw insert, {args.rows:,} rows", file=sys.stderr, flush=True)
         rates, cpu = loader_against_raw(args.rows, workdir)
         print(json.dumps({"rows/s": rates, "cpu s": cpu}), flush=True)

@@ -1,7 +1,8 @@
-"""NDJSON read by the embedded engine against the same lines decoded in Python.
+"""NDJSON and JSON arrays read by the embedded engine against the same input decoded in
+Python.
 
 ``ingest.json_engine`` stands in for orjson and the per-item checks; whatever the
-lines, both must give the same stored rows, the same valid items in the same order and
+input, both must give the same stored rows, the same valid items in the same order and
 the same errors by index and field. Where the engine cannot vouch for its rows it must
 say so and leave the lines to Python, never read them differently.
 """
@@ -282,6 +283,7 @@ def test_what_the_engine_cannot_tell_apart_goes_to_the_model(embedded: Store) ->
         json.dumps(incident(startTime=1714557600)).encode(),
         json.dumps(incident(bogus=1)).encode(),
         b"[" + json.dumps(incident()).encode() + b"]",
+        json.dumps(incident(metadata='{"threshold": 2.0}')).encode(),
     ],
     ids=[
         "repeated key",
@@ -291,6 +293,7 @@ def test_what_the_engine_cannot_tell_apart_goes_to_the_model(embedded: Store) ->
         "epoch time",
         "extra",
         "array",
+        "metadata as a string",
     ],
 )
 def test_lines_the_engine_cannot_vouch_for_are_left_to_python(embedded: Store, line: bytes) -> None:

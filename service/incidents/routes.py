@@ -99,12 +99,10 @@ async def create_or_update_many(
 ) -> Any:
     """Up to 10,000 incidents as a JSON array or NDJSON; valid items are stored."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    parse = batch.ndjson if content_type == "application/x-ndjson" else batch.json_array
     try:
         # Checking 10k items takes tens of milliseconds: off the event loop.
-        if content_type == "application/x-ndjson":
-            checks = await to_thread.run_sync(batch.ndjson, body, ctx.store)
-        else:
-            checks = await to_thread.run_sync(batch.json_array, body, ctx.store)
+        checks = await to_thread.run_sync(parse, body, ctx.store)
     except batch.UnreadableInput as unreadable:
         raise BadRequest(("body", f"body: {unreadable}")) from None
     return JSONResponse(await writes.submit_batch(ctx.ingest, ctx.org_id, checks, len(body)))
