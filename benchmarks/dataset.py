@@ -106,12 +106,16 @@ class Incidents:
 def _lists(
     rng: np.random.Generator, lengths: tuple[int, ...], choices: int, count: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``count`` lists of distinct indices below ``choices``: (offsets, values)."""
+    """``count`` lists of indices below ``choices``, none repeating its list's first
+    (so lists of two are distinct; a list of three may repeat its second): (offsets,
+    values)."""
     sizes = np.array(lengths)[rng.integers(0, len(lengths), count)]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32)
     values = rng.integers(0, choices, int(offsets[-1]))
-    # Distinct within a list: step past a repeat of the list's first value.
-    first = np.repeat(values[offsets[:-1]], sizes)
+    # Distinct within a list: step past a repeat of the list's first value. An empty
+    # list has no first value (the last one's offset is past the end).
+    filled = sizes > 0
+    first = np.repeat(values[offsets[:-1][filled]], sizes[filled])
     position = np.arange(len(values)) - np.repeat(offsets[:-1], sizes)
     values = np.where((position > 0) & (values == first), (values + 1) % choices, values)
     return offsets, values
