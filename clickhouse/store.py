@@ -31,6 +31,15 @@ QueryObserver = Callable[[str, float, bool], None]
 # ``inserted_observers`` once it has ended, whether it stored its rows or failed.
 InsertObserver = Callable[[str, pa.Table], None]
 
+# An insert whose rows repeat no sorting key is not first collapsed as a merge would
+# collapse it (ReplacingMergeTree keeping each key's newest row): there is nothing to
+# collapse, and the pass took half to two thirds of a 50k-row insert into incidents
+# (benchmarks/insert_settings.py). Rows that do repeat keys are collapsed as before:
+# storing them all made a 1M-incident dataset store a tenth more rows and load slower.
+# On chDB clickhouse-connect writes an insert's settings into its SQL, which costs
+# nothing, unlike a query's.
+NO_COLLAPSE = {"optimize_on_insert": 0}
+
 
 class StoreError(Exception):
     """A store operation failed; the message names the operation, never the server text."""
@@ -232,15 +241,19 @@ class Store:
             lambda client, base: client.command(sql, parameters=dict(params or {}), settings=base),
         )
 
-    def insert(self, table: str, rows: pa.Table) -> None:
-        """Insert an Arrow table in one insert."""
+    def insert(self, table: str, rows: pa.Table, repeats_keys: bool = True) -> None:
+        """Insert an Arrow table in one insert; ``repeats_keys=False`` vouches that no
+        two rows share a sorting key, so that the engine does not look for them."""
+        settings = {} if repeats_keys else NO_COLLAPSE
         if rows.num_rows:
             for observe in self.insert_observers:
                 observe(table, rows)
             try:
                 self._run(
                     f"insert_{table}",
-                    lambda client, base: client.insert_arrow(table, rows, settings=base),
+                    lambda client, base: client.insert_arrow(
+                        table, rows, settings={**base, **settings}
+                    ),
                 )
             finally:
                 for observe in self.inserted_observers:

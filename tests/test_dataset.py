@@ -12,7 +12,9 @@ from benchmarks.dataset import METRIC_COUNTS, _lists
 def test_each_list_has_a_drawn_size_and_no_repeat_of_its_first(seed: int, count: int) -> None:
     """Lists may be empty, the last one too: 2M incidents at seed 7 once ended on one."""
     offsets, values = _lists(np.random.default_rng(seed), METRIC_COUNTS, 100, count)
-    assert len(offsets) == count + 1 and offsets[0] == 0 and offsets[-1] == len(values)
+    assert len(offsets) == count + 1
+    assert offsets[0] == 0
+    assert offsets[-1] == len(values)
     lists = [values[offsets[n] : offsets[n + 1]].tolist() for n in range(count)]
     assert all(len(items) in METRIC_COUNTS for items in lists)
     assert all(0 <= v < 100 for items in lists for v in items)

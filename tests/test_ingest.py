@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
+import pyarrow as pa
 import pytest
 from fastapi.testclient import TestClient
 
@@ -311,11 +312,49 @@ def test_batch_limits(shared_client: TestClient, shared_store: Store) -> None:
     assert nothing_stored(shared_store, org_of(headers))
 
 
+class RecordingStore(Store):
+    """The real store, noting whether each insert was said to repeat keys."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store.config)
+        self.repeats: dict[str, list[bool]] = {}
+
+    def insert(self, table: str, rows: pa.Table, repeats_keys: bool = True) -> None:
+        self.repeats.setdefault(table, []).append(repeats_keys)
+        super().insert(table, rows, repeats_keys)
+
+
+@pytest.mark.parametrize(
+    ("ids", "repeats"), [(["a", "b", "c"], False), (["a", "b", "a"], True), (["a"], False)]
+)
+def test_a_commit_is_collapsed_on_insert_only_when_it_names_an_incident_twice(
+    store: Store, ids: list[str], repeats: bool
+) -> None:
+    recording = RecordingStore(store)
+    writer = Writer(recording)
+    try:
+        outcomes = writer.commit([upsert(incidentId=i, title=f"t{n}") for n, i in enumerate(ids)])
+    finally:
+        writer.close()
+    assert all(isinstance(o, IncidentState) for o in outcomes)
+    tables = ("incidents", "incident_keys", "incident_events")
+    assert recording.repeats == {table: [repeats] for table in tables}
+    latest = {i: f"t{n}" for n, i in enumerate(ids)}
+    for state in outcomes:
+        assert isinstance(state, IncidentState)
+        stored = get(recording, ORG, state.id)
+        assert stored["title"] == latest[stored["incidentId"]]
+
+
 def test_batch_of_the_same_incident_keeps_arrival_order(client: TestClient) -> None:
+    """The five versions go in one insert, collapsed as it is stored (it repeats a key,
+    clickhouse.store.NO_COLLAPSE): every read sees the newest one alone."""
     items = [incident(title=f"v{n}") for n in range(5)]
     answer = client.post(BATCH, json=items, headers=HEADERS).json()
     assert len(set(answer["ids"])) == 1
     stored = client.get(f"/api/v1/incidents/{answer['ids'][0]}", headers=HEADERS).json()
     assert stored["title"] == "v4"
+    listed = client.get("/api/v1/incidents", headers=HEADERS).json()["data"]
+    assert [(d["id"], d["title"]) for d in listed] == [(answer["ids"][0], "v4")]
     history = client.get(f"/api/v1/incidents/{answer['ids'][0]}/history", headers=HEADERS)
     assert [h["changes"]["title"]["to"] for h in history.json()] == [f"v{n}" for n in range(5)]
