@@ -334,16 +334,21 @@ def test_a_commit_is_collapsed_on_insert_only_when_it_names_an_incident_twice(
     writer = Writer(recording)
     try:
         outcomes = writer.commit([upsert(incidentId=i, title=f"t{n}") for n, i in enumerate(ids)])
+        tables = ("incidents", "incident_keys", "incident_events")
+        assert recording.repeats == {table: [repeats] for table in tables}
+        # The raw rows, no FINAL: a collapsed insert kept one row per incident.
+        raw = recording.client.query(
+            "SELECT count() FROM incidents WHERE org_id = {org:String}", parameters={"org": ORG}
+        )
+        assert raw.result_rows[0][0] == len(set(ids))
+        latest = {i: f"t{n}" for n, i in enumerate(ids)}
+        for state in outcomes:
+            assert isinstance(state, IncidentState)
+            stored = get(recording, ORG, state.id)
+            assert stored["title"] == latest[stored["incidentId"]]
     finally:
         writer.close()
-    assert all(isinstance(o, IncidentState) for o in outcomes)
-    tables = ("incidents", "incident_keys", "incident_events")
-    assert recording.repeats == {table: [repeats] for table in tables}
-    latest = {i: f"t{n}" for n, i in enumerate(ids)}
-    for state in outcomes:
-        assert isinstance(state, IncidentState)
-        stored = get(recording, ORG, state.id)
-        assert stored["title"] == latest[stored["incidentId"]]
+        recording.close()
 
 
 def test_batch_of_the_same_incident_keeps_arrival_order(client: TestClient) -> None:
