@@ -125,6 +125,11 @@ def insert_rows(store: Store, table: str, rows: Sequence[Mapping[str, Any]]) -> 
     store.insert(table, pa.Table.from_pylist(list(rows), schema=SCHEMAS[table]))
 
 
+def each_once(ids: Column) -> bool:
+    """Whether no id appears twice among ``ids``: a commit that names each incident once."""
+    return bool(pc.count_distinct(ids).as_py() == len(ids))
+
+
 def insert_tables(store: Store, tables: Mapping[str, pa.Table], pool: Executor) -> None:
     """Insert a commit's Arrow batch per table, side by side on ``pool``; every one must
     succeed.
@@ -134,8 +139,7 @@ def insert_tables(store: Store, tables: Mapping[str, pa.Table], pool: Executor) 
     key in any table (a moved start's tombstone has the old start), so its inserts are
     not searched for rows to collapse (``clickhouse.store.NO_COLLAPSE``).
     """
-    keys = tables["incident_keys"]
-    repeats = pc.count_distinct(keys["id"]).as_py() < keys.num_rows
+    repeats = not each_once(tables["incident_keys"]["id"])
     inserts = [pool.submit(store.insert, table, rows, repeats) for table, rows in tables.items()]
     for done in inserts:
         done.result()

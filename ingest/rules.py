@@ -15,7 +15,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute
 
-from clickhouse.tables import Column
+from clickhouse.tables import Column, each_once
 from vocabulary.enums import HistoryAction, IncidentStatus
 from vocabulary.incident import IncidentIn
 
@@ -154,7 +154,7 @@ def settle_columns(batch: pa.Table, priors: pa.Table, now: datetime) -> Settled:
     batch that only creates (nothing stored, no incident named twice: a bulk load's
     usual chunk) needs neither sort nor join.
     """
-    if not priors.num_rows and pc.count_distinct(batch["id"]).as_py() == batch.num_rows:
+    if not priors.num_rows and each_once(batch["id"]):
         return _settle_creations(batch, now)
     moment = pl.lit(now, dtype=pl.Datetime("ms", "UTC"))
     writes = pl.from_arrow(batch.select([*KEY, "start_time", "end_time", "status"]))
