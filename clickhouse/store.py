@@ -34,8 +34,9 @@ InsertObserver = Callable[[str, pa.Table], None]
 # An insert whose rows repeat no sorting key is not first collapsed as a merge would
 # collapse it (ReplacingMergeTree keeping each key's newest row): there is nothing to
 # collapse, and the pass took 39-69% of the wall time of a 50k- or 100k-row insert into
-# incidents (benchmarks/insert_settings.py). Rows that do repeat keys are collapsed as before:
-# storing them all made a 1M-incident dataset store a tenth more rows and load slower.
+# incidents (benchmarks/insert_settings.py). The writer's commits that do repeat keys
+# are collapsed before they come here (clickhouse.tables.collapsed): storing them all
+# made a 1M-incident dataset store a tenth more rows and load slower.
 # On chDB clickhouse-connect writes an insert's settings into its SQL, which costs
 # nothing, unlike a query's.
 NO_COLLAPSE = {"optimize_on_insert": 0}

@@ -1,5 +1,6 @@
 """The storage layer: migrations, the live schema, tenant isolation under concurrency,
-ClickHouse errors by code, and where the database's name may come from."""
+ClickHouse errors by code, where the database's name may come from, and a commit
+collapsed before its insert as the engine would collapse it."""
 
 import threading
 import time
@@ -8,18 +9,22 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 import uvicorn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from clickhouse import Store, StoreBusy, StoreConfig, StoreError, StoreTimeout
 from clickhouse.migrate import applied, migrate
 from clickhouse.sql import migration_files
-from clickhouse.tables import SCHEMAS
+from clickhouse.store import NO_COLLAPSE
+from clickhouse.tables import SCHEMAS, SORTING_KEYS, collapsed
 from ingest.writer import Upsert, Writer
 from service.cli import cli
 from service.lists.filters import ListQuery
@@ -57,6 +62,9 @@ def test_expected_engines_and_keys(store: Store) -> None:
     assert "index_granularity = 1024" in live["incidents"]["create_table_query"]
     assert live["incident_keys"]["sorting_key"] == "org_id, id, source, incident_id"
     assert live["incident_notes"]["engine"] == "ReplacingMergeTree"
+    for table, key in SORTING_KEYS.items():  # what the writer collapses by
+        assert live[table]["engine"] == "ReplacingMergeTree"
+        assert live[table]["sorting_key"] == ", ".join(key)
     assert {"incident_acks", "incident_events", "scan_reports", "schema_migrations"} <= set(live)
 
 
@@ -228,3 +236,79 @@ def test_a_query_after_one_that_failed_midway_gets_its_own_answer(
             store.query("json_rows", {"path": str(refused), "structure": "title String"})
         shapes = store.query("json_lines_shapes", {"path": str(refused)})
         assert shapes.to_pylist() == [{"plain": False}]
+
+
+_EPOCH = datetime(2026, 11, 1, tzinfo=UTC)
+_PLAIN: dict[pa.DataType, object] = {
+    pa.string(): "",
+    pa.uint8(): 0,
+    pa.uint64(): 0,
+    pa.list_(pa.string()): [],
+    pa.timestamp("ms", tz="UTC"): _EPOCH,
+}
+
+
+def _rows(table: str, drawn: list[tuple[int, int, int, int, int]]) -> pa.Table:
+    """Rows of ``table`` whose sorting keys come from a few values, so that they repeat,
+    with versions that tie; a column outside the key tells equal keys' rows apart."""
+    schema = SCHEMAS[table]
+    rows = []
+    for n, (key, start, version, deleted, tenant) in enumerate(drawn):
+        row = {field.name: _PLAIN[field.type] for field in schema}
+        row |= {
+            "org_id": f"org-{tenant}",
+            "id": key % 3,
+            "source": f"s{key % 2}",
+            "incident_id": f"i{key}",
+            "start_time": _EPOCH + timedelta(seconds=start),
+            "version": version,
+            "resolved_at": _EPOCH + timedelta(seconds=n),  # in both tables, in no key
+        }
+        if "is_deleted" in row:
+            row["is_deleted"] = deleted
+        rows.append(row)
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    table=st.sampled_from(sorted(SORTING_KEYS)),
+    drawn=st.lists(
+        st.tuples(
+            st.integers(0, 5),
+            st.integers(0, 2),
+            st.integers(1, 4),
+            st.integers(0, 1),
+            st.integers(0, 1),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+)
+def test_a_commit_collapsed_before_its_insert_stores_what_the_engine_would(
+    shared_store: Store, table: str, drawn: list[tuple[int, int, int, int, int]]
+) -> None:
+    """The same rows inserted into two copies of ``table``: as they come, collapsed by
+    the engine, and through ``collapsed`` with the engine's pass off. The raw rows
+    stored, read without FINAL, must be the same."""
+    rows = _rows(table, drawn)
+    copies = {}
+    for how in ("engine", "here"):
+        copies[how] = name = f"{table}_{how}_{uuid.uuid4().hex}"
+        shared_store.client.command(f"CREATE TABLE {name} AS {table}")
+    try:
+        shared_store.client.insert_arrow(copies["engine"], rows)
+        shared_store.client.insert_arrow(
+            copies["here"], collapsed(table, rows), settings=NO_COLLAPSE
+        )
+        stored = {
+            how: shared_store.client.query(f"SELECT * FROM {name} ORDER BY ALL").result_rows
+            for how, name in copies.items()
+        }
+        assert stored["here"] == stored["engine"]
+        assert len(stored["here"]) == len(
+            {tuple(r[c] for c in SORTING_KEYS[table]) for r in rows.to_pylist()}
+        )
+    finally:
+        for name in copies.values():
+            shared_store.client.command(f"DROP TABLE {name}")
