@@ -43,11 +43,20 @@ def _sorted_unique(ids: np.ndarray) -> np.ndarray:
 
 
 def _held(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
-    """For each of ``values``, whether the sorted ``ordered`` holds it."""
-    position = np.searchsorted(ordered, values)
+    """For each of ``values``, whether the sorted ``ordered`` holds it. The values are
+    looked up in ascending order, so that each search starts from where the one before
+    ended instead of from all of ``ordered``: 100k ids among 10M took 29 ms so against
+    123 in the order given, 9 against 12 among 100k (by hand). The bulk load of the
+    10M dataset looks up 15M ids among up to 10M, and the lookups were 9% of its main
+    thread."""
+    order = np.argsort(values, kind="stable")
+    ascending = values[order]
+    position = np.searchsorted(ordered, ascending)
     inside = position < len(ordered)
-    held = np.zeros(len(values), bool)
-    held[inside] = ordered[position[inside]] == values[inside]
+    found = np.zeros(len(values), bool)
+    found[inside] = ordered[position[inside]] == ascending[inside]
+    held = np.empty(len(values), bool)
+    held[order] = found
     return held
 
 

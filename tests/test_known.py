@@ -18,7 +18,7 @@ import ingest.writer
 from clickhouse import Store
 from clickhouse.tables import INCIDENT_KEYS
 from ingest.group import FlushFailed, GroupCommit
-from ingest.known import KnownIds, LatestStates
+from ingest.known import KnownIds, LatestStates, among
 from ingest.rules import IncidentState, InvalidIncident, Prior
 from ingest.writer import Upsert, Writer
 from service.incidents.reads import get
@@ -37,6 +37,23 @@ def test_an_id_stored_or_added_is_known_and_others_are_new(
     assert known.maybe_known([2, 3, 4]).tolist() == [True, True, False]
     known.add([4])  # the third new id merges them into the sorted ids
     assert known.maybe_known([1, 2, 3, 4, 6]).tolist() == [True, True, True, True, False]
+
+
+_IDS = st.lists(st.one_of(st.integers(0, 40), st.sampled_from([0, 2**64 - 1])), max_size=60)
+
+
+@settings(max_examples=200)
+@given(stored=_IDS, added=_IDS, asked=_IDS)
+def test_known_ids_and_among_answer_as_a_set_does(
+    stored: list[int], added: list[int], asked: list[int]
+) -> None:
+    """Whatever the order and repeats of the ids asked: known exactly when stored or
+    added (no purge here, so "may be known" is "known"), as a Python set says."""
+    known = KnownIds(np.array(stored, np.uint64))
+    known.add(added)
+    assert known.maybe_known(asked).tolist() == [i in {*stored, *added} for i in asked]
+    wanted = np.array(asked, np.uint64)
+    assert among(wanted, np.array(stored, np.uint64)).tolist() == [i in stored for i in asked]
 
 
 @pytest.mark.integration
