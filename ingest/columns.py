@@ -39,6 +39,7 @@ from vocabulary.incident import (
     Service,
     storable_json,
     storable_texts,
+    stored_as_sent,
 )
 from vocabulary.problems import FieldError, field_errors
 from vocabulary.timestamps import EARLIEST, LATEST, epoch_micros, epoch_millis, parse_time
@@ -248,10 +249,12 @@ def _services(
     )
 
 
-def _metadata_texts(values: Sequence[Any]) -> Checked:
-    """Objects as the JSON text stored, within its size; anything else refused."""
+def _metadata_texts(values: Sequence[Any], texts: Column | None = None) -> Checked:
+    """Objects as the JSON text stored, within its size; anything else refused.
+    ``texts``: the stored texts already, as ``stored_as_sent`` found them."""
     objects = np.fromiter((type(value) is dict for value in values), bool, len(values))
-    texts = pa.array(storable_texts(values), pa.string())
+    if texts is None:
+        texts = pa.array(storable_texts(values), pa.string())
     size = pc.binary_length(texts).fill_null(0)
     bad = ~objects | _null(texts) | _outside(size, _METADATA_LIMITS)
     return Checked(pc.if_else(pa.array(bad), pa.scalar(None, pa.string()), texts), bad)
@@ -448,6 +451,8 @@ def _arrow_metadata(column: Column) -> Checked | None:
         values = None
     if values is None:  # a null, or a text that is not JSON, among them: one by one
         values = [_decoded_or_none(read, text) for text in texts]
+    elif stored_as_sent(values, texts):
+        return _metadata_texts(values, strings)
     return _metadata_texts(values)
 
 

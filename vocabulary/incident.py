@@ -76,6 +76,25 @@ def storable_texts(values: Sequence[Any]) -> list[str | None]:
     return texts
 
 
+def stored_as_sent(values: Sequence[Any], texts: Sequence[str]) -> bool:
+    """Whether each of ``texts``, the JSON texts ``values`` were decoded from, is
+    already the ``storable_json`` of its value, as a canonical export's are: then they
+    are stored as they came, with no encoding per value. One encoding of all the values
+    is compared with the texts joined as an array: a sequence of complete JSON texts
+    parses one way only, so the two agree exactly when every text does (a NaN or an
+    infinity encodes as null, which no text it came from said). The first text is
+    compared alone before, so that texts of another style cost one encoding, not all.
+    For 100k texts of the benchmark dataset it took 10-18 ms against 43-47 for the
+    encodings it saves (by hand)."""
+    if not texts or storable_texts(values[:1]) != list(texts[:1]):
+        return False
+    try:
+        encoded = orjson.dumps(list(values))
+    except orjson.JSONEncodeError:
+        return False
+    return encoded == f"[{','.join(texts)}]".encode()
+
+
 def _metadata_size(value: dict[str, Any]) -> dict[str, Any]:
     size = len(storable_json(value))
     if size > METADATA_LIMIT:
